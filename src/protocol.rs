@@ -1,0 +1,146 @@
+//! The messages the extension's contexts send the background service, defined once.
+//!
+//! Every request arrives as JSON through `chrome.runtime` messaging. `background.js`
+//! classifies the sender from what Chrome (not the message) says: a content script
+//! on a supported host, or one of this extension's own pages. The service then checks
+//! the request against that authority before doing anything: a content script may
+//! only ask for the verdict on the draft in front of it and report that page's
+//! conversation; reading or changing data is for extension pages.
+
+use crate::model::{Channel, Draft, Millis, Party, Severity, Tags, Verdict};
+use serde::{Deserialize, Serialize};
+
+/// Requests above this many bytes of JSON are refused unread: a compose box plus its
+/// visible thread fits comfortably; anything larger is a bug or an attack. Import
+/// batches come from extension pages and have their own, larger limit.
+pub const MAX_CONTENT_REQUEST_BYTES: usize = 2 * 1024 * 1024;
+pub const MAX_PAGE_REQUEST_BYTES: usize = 16 * 1024 * 1024;
+
+/// Who sent a request, as established by the browser, never by the payload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SenderKind {
+    /// A content script of this extension on one of the supported sites.
+    Content,
+    /// A page of this extension: popup, options, the overlay frame.
+    Page,
+}
+
+/// Which site adapter read a page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Site {
+    Linkedin,
+    Gmail,
+    Outlook,
+    /// The bundled demo page.
+    Demo,
+}
+
+/// A message visible in the conversation on the page, as the adapter read it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeenMessage {
+    pub from: Party,
+    /// True when the page marks it as the signed-in user's own.
+    pub mine: bool,
+    #[serde(default)]
+    pub time: Option<Millis>,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Request {
+    // ---- allowed from content scripts ----
+    /// The verdict on the draft in front of the user.
+    Analyze { site: Site, draft: Draft },
+    /// The user pressed Send: remember the message.
+    RecordSent { site: Site, draft: Draft },
+    /// Messages of the open conversation, so history grows without imports.
+    RecordSeen {
+        site: Site,
+        channel: Channel,
+        conversation: Option<String>,
+        /// The other party of the conversation as the page names them.
+        with: Party,
+        messages: Vec<SeenMessage>,
+    },
+
+    // ---- extension pages only ----
+    /// What the popup shows about a recipient (or the contact with this id).
+    ContactSummary { recipient: crate::model::Recipient },
+    Search { query: String, limit: usize },
+    RecentContacts { limit: usize },
+    SetTags { contact: String, tags: Tags },
+    Merge { keep: String, absorb: String },
+    Split { contact: String, identity: crate::model::Identity },
+    AddException { contact: String, rule: String },
+    RemoveException { contact: String, rule: String },
+    GetSettings,
+    SetSettings { settings: serde_json::Value },
+    /// One batch of an import the options page is streaming; one transaction.
+    ImportBatch {
+        import_id: String,
+        file: String,
+        batch: crate::import::ImportBatch,
+    },
+    Export { bodies: bool },
+    Restore { backup: serde_json::Value },
+    Erase,
+    Stats,
+}
+
+impl Request {
+    pub fn allowed_from(&self, sender: SenderKind) -> bool {
+        match sender {
+            SenderKind::Page => true,
+            SenderKind::Content => matches!(
+                self,
+                Request::Analyze { .. } | Request::RecordSent { .. } | Request::RecordSeen { .. }
+            ),
+        }
+    }
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            Request::Analyze { .. } => "analyze",
+            Request::RecordSent { .. } => "record_sent",
+            Request::RecordSeen { .. } => "record_seen",
+            Request::ContactSummary { .. } => "contact_summary",
+            Request::Search { .. } => "search",
+            Request::RecentContacts { .. } => "recent_contacts",
+            Request::SetTags { .. } => "set_tags",
+            Request::Merge { .. } => "merge",
+            Request::Split { .. } => "split",
+            Request::AddException { .. } => "add_exception",
+            Request::RemoveException { .. } => "remove_exception",
+            Request::GetSettings => "get_settings",
+            Request::SetSettings { .. } => "set_settings",
+            Request::ImportBatch { .. } => "import_batch",
+            Request::Export { .. } => "export",
+            Request::Restore { .. } => "restore",
+            Request::Erase => "erase",
+            Request::Stats => "stats",
+        }
+    }
+}
+
+/// What a content script gets back for `Analyze`: the verdict and nothing else.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AnalyzeReply {
+    pub verdict: Verdict,
+    pub worst: Option<Severity>,
+}
+
+/// Every reply is `{ "ok": true, ... }` or `{ "ok": false, "error": "<sentence>" }`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorReply {
+    pub ok: bool,
+    pub error: String,
+}
+
+impl ErrorReply {
+    pub fn new(error: impl Into<String>) -> Self {
+        ErrorReply { ok: false, error: error.into() }
+    }
+}

@@ -1,0 +1,1 @@
+//! Web glue (wasm only): the IndexedDB store, the background service, page helpers.
