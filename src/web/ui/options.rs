@@ -1,0 +1,3 @@
+//! The options page.
+
+pub fn start() {}
