@@ -53,9 +53,15 @@ pub struct SeenMessage {
 pub enum Request {
     // ---- allowed from content scripts ----
     /// The verdict on the draft in front of the user.
-    Analyze { site: Site, draft: Draft },
+    Analyze {
+        site: Site,
+        draft: Draft,
+    },
     /// The user pressed Send: remember the message.
-    RecordSent { site: Site, draft: Draft },
+    RecordSent {
+        site: Site,
+        draft: Draft,
+    },
     /// Messages of the open conversation, so history grows without imports.
     RecordSeen {
         site: Site,
@@ -68,24 +74,52 @@ pub enum Request {
 
     // ---- extension pages only ----
     /// What the popup shows about a recipient (or the contact with this id).
-    ContactSummary { recipient: crate::model::Recipient },
-    Search { query: String, limit: usize },
-    RecentContacts { limit: usize },
-    SetTags { contact: String, tags: Tags },
-    Merge { keep: String, absorb: String },
-    Split { contact: String, identity: crate::model::Identity },
-    AddException { contact: String, rule: String },
-    RemoveException { contact: String, rule: String },
+    ContactSummary {
+        recipient: crate::model::Recipient,
+    },
+    Search {
+        query: String,
+        limit: usize,
+    },
+    RecentContacts {
+        limit: usize,
+    },
+    SetTags {
+        contact: String,
+        tags: Tags,
+    },
+    Merge {
+        keep: String,
+        absorb: String,
+    },
+    Split {
+        contact: String,
+        identity: crate::model::Identity,
+    },
+    AddException {
+        contact: String,
+        rule: String,
+    },
+    RemoveException {
+        contact: String,
+        rule: String,
+    },
     GetSettings,
-    SetSettings { settings: serde_json::Value },
+    SetSettings {
+        settings: serde_json::Value,
+    },
     /// One batch of an import the options page is streaming; one transaction.
     ImportBatch {
         import_id: String,
         file: String,
         batch: crate::import::ImportBatch,
     },
-    Export { bodies: bool },
-    Restore { backup: serde_json::Value },
+    Export {
+        bodies: bool,
+    },
+    Restore {
+        backup: serde_json::Value,
+    },
     Erase,
     Stats,
 }
@@ -141,6 +175,9 @@ pub struct ErrorReply {
 
 impl ErrorReply {
     pub fn new(error: impl Into<String>) -> Self {
-        ErrorReply { ok: false, error: error.into() }
+        ErrorReply {
+            ok: false,
+            error: error.into(),
+        }
     }
 }
