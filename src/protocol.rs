@@ -53,15 +53,9 @@ pub struct SeenMessage {
 pub enum Request {
     // ---- allowed from content scripts ----
     /// The verdict on the draft in front of the user.
-    Analyze {
-        site: Site,
-        draft: Draft,
-    },
+    Analyze { site: Site, draft: Draft },
     /// The user pressed Send: remember the message.
-    RecordSent {
-        site: Site,
-        draft: Draft,
-    },
+    RecordSent { site: Site, draft: Draft },
     /// Messages of the open conversation, so history grows without imports.
     RecordSeen {
         site: Site,
@@ -74,52 +68,36 @@ pub enum Request {
 
     // ---- extension pages only ----
     /// What the popup shows about a recipient (or the contact with this id).
+    /// Reply: [`ContactSummaryReply`].
     ContactSummary {
         recipient: crate::model::Recipient,
+        /// Set when the popup opens a contact from search or recent contacts.
+        #[serde(default)]
+        contact: Option<String>,
     },
-    Search {
-        query: String,
-        limit: usize,
-    },
-    RecentContacts {
-        limit: usize,
-    },
-    SetTags {
-        contact: String,
-        tags: Tags,
-    },
-    Merge {
-        keep: String,
-        absorb: String,
-    },
-    Split {
-        contact: String,
-        identity: crate::model::Identity,
-    },
-    AddException {
-        contact: String,
-        rule: String,
-    },
-    RemoveException {
-        contact: String,
-        rule: String,
-    },
+    /// The draft last analyzed in this browser tab, so the popup can show its
+    /// recipient. Reply: [`ActiveDraftReply`].
+    ActiveDraft { tab: i64 },
+    Search { query: String, limit: usize },
+    RecentContacts { limit: usize },
+    SetTags { contact: String, tags: Tags },
+    Merge { keep: String, absorb: String },
+    Split { contact: String, identity: crate::model::Identity },
+    AddException { contact: String, rule: String },
+    RemoveException { contact: String, rule: String },
     GetSettings,
-    SetSettings {
-        settings: serde_json::Value,
-    },
+    SetSettings { settings: serde_json::Value },
     /// One batch of an import the options page is streaming; one transaction.
     ImportBatch {
         import_id: String,
         file: String,
         batch: crate::import::ImportBatch,
     },
-    Export {
-        bodies: bool,
-    },
-    Restore {
-        backup: serde_json::Value,
-    },
+    /// Removes what the import with this id added (Cancel, or a file that failed
+    /// half-way through streaming): a stopped import leaves nothing half-written.
+    CancelImport { import_id: String },
+    Export { bodies: bool },
+    Restore { backup: serde_json::Value },
     Erase,
     Stats,
 }
@@ -141,6 +119,7 @@ impl Request {
             Request::RecordSent { .. } => "record_sent",
             Request::RecordSeen { .. } => "record_seen",
             Request::ContactSummary { .. } => "contact_summary",
+            Request::ActiveDraft { .. } => "active_draft",
             Request::Search { .. } => "search",
             Request::RecentContacts { .. } => "recent_contacts",
             Request::SetTags { .. } => "set_tags",
@@ -151,12 +130,55 @@ impl Request {
             Request::GetSettings => "get_settings",
             Request::SetSettings { .. } => "set_settings",
             Request::ImportBatch { .. } => "import_batch",
+            Request::CancelImport { .. } => "cancel_import",
             Request::Export { .. } => "export",
             Request::Restore { .. } => "restore",
             Request::Erase => "erase",
             Request::Stats => "stats",
         }
     }
+}
+
+/// The relationship at a glance, as the popup shows it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RelationshipSummary {
+    pub sent: u32,
+    pub received: u32,
+    pub first: Option<Millis>,
+    pub last: Option<Millis>,
+    pub channels: Vec<Channel>,
+    pub last_reply: Option<LastReply>,
+}
+
+/// Their most recent message to the owner.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LastReply {
+    pub time: Millis,
+    /// The start of the reply's own text (quotes and signature removed).
+    pub excerpt: String,
+    /// True when the reply reads as a polite "no" (what `after-decline` looks for).
+    pub declined: bool,
+}
+
+/// `{ "ok": true, "contact": ..., "summary": ... }`; `contact` is null for a
+/// recipient Rapport has never seen.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ContactSummaryReply {
+    pub contact: Option<crate::model::Contact>,
+    pub summary: RelationshipSummary,
+}
+
+/// `{ "ok": true, "site": ..., "draft": ..., "verdict": ... }`; all null when the
+/// tab has no compose box Rapport has read.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ActiveDraftReply {
+    pub site: Option<Site>,
+    pub draft: Option<Draft>,
+    pub verdict: Option<Verdict>,
 }
 
 /// What a content script gets back for `Analyze`: the verdict and nothing else.
@@ -175,9 +197,6 @@ pub struct ErrorReply {
 
 impl ErrorReply {
     pub fn new(error: impl Into<String>) -> Self {
-        ErrorReply {
-            ok: false,
-            error: error.into(),
-        }
+        ErrorReply { ok: false, error: error.into() }
     }
 }
