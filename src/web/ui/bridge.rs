@@ -31,9 +31,7 @@ pub async fn call(request: &Request) -> Result<serde_json::Value, String> {
     if reply.is_undefined() || reply.is_null() {
         return Err(t("errorNoReply"));
     }
-    let text: String = js_sys::JSON::stringify(&reply)
-        .map_err(js_error)?
-        .into();
+    let text: String = js_sys::JSON::stringify(&reply).map_err(js_error)?.into();
     let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
     if value.get("ok").and_then(|ok| ok.as_bool()) == Some(true) {
         Ok(value)

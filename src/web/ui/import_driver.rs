@@ -64,7 +64,9 @@ pub fn now_ms() -> f64 {
 
 async fn read_slice(file: &File, start: f64, end: f64) -> Result<Vec<u8>, String> {
     let blob = file.slice_with_f64_and_f64(start, end).map_err(js_error)?;
-    let buffer = JsFuture::from(blob.array_buffer()).await.map_err(js_error)?;
+    let buffer = JsFuture::from(blob.array_buffer())
+        .await
+        .map_err(js_error)?;
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
@@ -143,9 +145,15 @@ pub async fn scan(
     cancel: &Rc<Cell<bool>>,
     on_progress: &dyn Fn(&Progress),
 ) -> Result<ImportReport, Stop> {
-    stream(file, Me::default(), Phase::Checking, base, cancel, on_progress, |_| async {
-        Ok(())
-    })
+    stream(
+        file,
+        Me::default(),
+        Phase::Checking,
+        base,
+        cancel,
+        on_progress,
+        |_| async { Ok(()) },
+    )
     .await
 }
 
@@ -161,23 +169,33 @@ pub async fn import(
     let name = file.name();
     let written = Rc::new(Cell::new(ImportBatchReply::default()));
     let sink = written.clone();
-    let report = stream(file, me, Phase::Importing, base, cancel, on_progress, |batch| {
-        let request = Request::ImportBatch {
-            import_id: import_id.to_owned(),
-            file: name.clone(),
-            batch,
-        };
-        let sink = sink.clone();
-        async move {
-            let reply = call_as::<ImportBatchReply>(&request).await.map_err(Stop::Store)?;
-            let mut total = sink.get();
-            total.contacts_added += reply.contacts_added;
-            total.messages_added += reply.messages_added;
-            total.duplicates += reply.duplicates;
-            sink.set(total);
-            Ok(())
-        }
-    })
+    let report = stream(
+        file,
+        me,
+        Phase::Importing,
+        base,
+        cancel,
+        on_progress,
+        |batch| {
+            let request = Request::ImportBatch {
+                import_id: import_id.to_owned(),
+                file: name.clone(),
+                batch,
+            };
+            let sink = sink.clone();
+            async move {
+                let reply = call_as::<ImportBatchReply>(&request)
+                    .await
+                    .map_err(Stop::Store)?;
+                let mut total = sink.get();
+                total.contacts_added += reply.contacts_added;
+                total.messages_added += reply.messages_added;
+                total.duplicates += reply.duplicates;
+                sink.set(total);
+                Ok(())
+            }
+        },
+    )
     .await?;
     Ok(FileResult {
         file: name,

@@ -2,12 +2,14 @@
 //! every rule's settings, backups, the shared relationship book and erasing.
 
 use super::bridge::{self, call, t, t_with};
-use super::dom::{self, action_of, by_id, clear, create, input, on_id, set_text, show, text_element};
+use super::dom::{
+    self, action_of, by_id, clear, create, input, on_id, set_text, show, text_element,
+};
 use super::import_driver::{self, FileResult, Phase, Progress, Stop};
 use super::popup::rule_label;
 use crate::identity::parse_identity;
 use crate::import::{infer_owner, Backup, ImportReport, Me, Place};
-use crate::model::{Identity, Party};
+use crate::model::Identity;
 use crate::protocol::Request;
 use crate::settings::{FieldError, Settings, RULE_IDS};
 use serde_json::Value;
@@ -15,7 +17,9 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
-use web_sys::{Element, File, HtmlElement, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
+use web_sys::{
+    Element, File, HtmlElement, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement,
+};
 
 const PHRASE_LISTS: [&str; 5] = ["pitch", "bump", "decline", "favor", "pressure"];
 const SEVERITIES: [&str; 3] = ["info", "caution", "stop"];
@@ -86,7 +90,9 @@ async fn refresh_stats() {
 async fn storage_estimate() -> Option<f64> {
     let storage = web_sys::window()?.navigator().storage();
     let estimate = JsFuture::from(storage.estimate().ok()?).await.ok()?;
-    js_sys::Reflect::get(&estimate, &"usage".into()).ok()?.as_f64()
+    js_sys::Reflect::get(&estimate, &"usage".into())
+        .ok()?
+        .as_f64()
 }
 
 fn format_bytes(bytes: f64) -> String {
@@ -109,14 +115,23 @@ fn format_bytes(bytes: f64) -> String {
 fn render_settings(state: &Shared) {
     let s = state.borrow();
     let settings = &s.settings;
-    let text = |path: &str| pointer(settings, path).and_then(Value::as_str).unwrap_or("").to_owned();
+    let text = |path: &str| {
+        pointer(settings, path)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned()
+    };
     input("owner-name").set_value(&text("owner.name"));
     let identities: Vec<Identity> = pointer(settings, "owner.identities")
         .cloned()
         .and_then(|v| serde_json::from_value(v).ok())
         .unwrap_or_default();
     by_id::<HtmlTextAreaElement>("owner-identities").set_value(
-        &identities.iter().map(|i| i.to_string()).collect::<Vec<_>>().join("\n"),
+        &identities
+            .iter()
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join("\n"),
     );
     render_delegates(settings);
     render_operator(settings, s.operator.as_deref());
@@ -129,17 +144,31 @@ fn render_settings(state: &Shared) {
 fn render_delegates(settings: &Value) {
     let list: Element = by_id("delegates");
     clear(&list);
-    let delegates = settings.get("delegates").and_then(Value::as_array).cloned().unwrap_or_default();
+    let delegates = settings
+        .get("delegates")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
     for (i, delegate) in delegates.iter().enumerate() {
         let item = create("li");
         let _ = item.set_attribute("data-id", &i.to_string());
-        for (field, key) in [("name", "delegateName"), ("role", "delegateRole"), ("signature", "delegateSignature")] {
+        for (field, key) in [
+            ("name", "delegateName"),
+            ("role", "delegateRole"),
+            ("signature", "delegateSignature"),
+        ] {
             let value = delegate.get(field).and_then(Value::as_str).unwrap_or("");
             let path = format!("delegates.{i}.{field}");
-            let control = if field == "signature" { create("textarea") } else { create("input") };
+            let control = if field == "signature" {
+                create("textarea")
+            } else {
+                create("input")
+            };
             if field == "signature" {
                 let _ = control.set_attribute("rows", "2");
-                control.unchecked_ref::<HtmlTextAreaElement>().set_value(value);
+                control
+                    .unchecked_ref::<HtmlTextAreaElement>()
+                    .set_value(value);
             } else {
                 let _ = control.set_attribute("type", "text");
                 control.unchecked_ref::<HtmlInputElement>().set_value(value);
@@ -167,7 +196,12 @@ fn render_operator(settings: &Value, operator: Option<&str>) {
     let owner = text_element("option", &t_with("operatorOwner", &[&owner_name]));
     let _ = owner.set_attribute("value", "");
     let _ = element.append_child(&owner);
-    for delegate in settings.get("delegates").and_then(Value::as_array).into_iter().flatten() {
+    for delegate in settings
+        .get("delegates")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         let name = delegate.get("name").and_then(Value::as_str).unwrap_or("");
         if name.trim().is_empty() {
             continue;
@@ -193,7 +227,12 @@ fn render_send_gate(settings: &Value) {
         let _ = element.append_child(&option);
     }
     let _ = element.set_attribute("data-kind", "severity-or-none");
-    select.set_value(settings.get("send_gate").and_then(Value::as_str).unwrap_or(""));
+    select.set_value(
+        settings
+            .get("send_gate")
+            .and_then(Value::as_str)
+            .unwrap_or(""),
+    );
 }
 
 fn render_sites(settings: &Value) {
@@ -207,7 +246,12 @@ fn render_sites(settings: &Value) {
     }
     for site in ["linkedin", "gmail", "outlook"] {
         let path = format!("sites.{site}");
-        let checkbox = checkbox(&path, pointer(settings, &path).and_then(Value::as_bool).unwrap_or(true));
+        let checkbox = checkbox(
+            &path,
+            pointer(settings, &path)
+                .and_then(Value::as_bool)
+                .unwrap_or(true),
+        );
         let label = create("label");
         let _ = label.append_child(&checkbox);
         let _ = label.append_child(&text_element("span", &t(&format!("site_{site}"))));
@@ -219,13 +263,20 @@ fn render_rules(settings: &Value) {
     let container: Element = by_id("rule-list");
     clear(&container);
     for rule in RULE_IDS {
-        let Some(section) = settings.get("rules").and_then(|r| r.get(rule)).and_then(Value::as_object) else {
+        let Some(section) = settings
+            .get("rules")
+            .and_then(|r| r.get(rule))
+            .and_then(Value::as_object)
+        else {
             continue;
         };
         let fieldset = create("fieldset");
         let _ = fieldset.set_attribute("data-rule", rule);
         let _ = fieldset.append_child(&text_element("legend", &rule_label(rule)));
-        let _ = fieldset.append_child(&text_element("p", &t(&format!("ruleHelp_{}", rule.replace('-', "_")))));
+        let _ = fieldset.append_child(&text_element(
+            "p",
+            &t(&format!("ruleHelp_{}", rule.replace('-', "_"))),
+        ));
         if let Some(p) = fieldset.last_element_child() {
             let _ = p.set_attribute("class", "rule-description");
         }
@@ -234,9 +285,15 @@ fn render_rules(settings: &Value) {
         let base = format!("rules.{rule}");
         let enabled = checkbox(
             &format!("{base}.enabled"),
-            section.get("enabled").and_then(Value::as_bool).unwrap_or(true),
+            section
+                .get("enabled")
+                .and_then(Value::as_bool)
+                .unwrap_or(true),
         );
-        let _ = enabled.set_attribute("aria-label", &t_with("ruleEnabledLabel", &[&rule_label(rule)]));
+        let _ = enabled.set_attribute(
+            "aria-label",
+            &t_with("ruleEnabledLabel", &[&rule_label(rule)]),
+        );
         let enabled_label = create("label");
         let _ = enabled_label.set_attribute("class", "field check");
         let _ = enabled_label.append_child(&enabled);
@@ -249,10 +306,18 @@ fn render_rules(settings: &Value) {
             let _ = option.set_attribute("value", value);
             let _ = severity.append_child(&option);
         }
-        severity
-            .unchecked_ref::<HtmlSelectElement>()
-            .set_value(section.get("severity").and_then(Value::as_str).unwrap_or("caution"));
-        let _ = row.append_child(&labelled(&severity, &t("ruleSeverity"), &format!("{base}.severity"), "text"));
+        severity.unchecked_ref::<HtmlSelectElement>().set_value(
+            section
+                .get("severity")
+                .and_then(Value::as_str)
+                .unwrap_or("caution"),
+        );
+        let _ = row.append_child(&labelled(
+            &severity,
+            &t("ruleSeverity"),
+            &format!("{base}.severity"),
+            "text",
+        ));
 
         for (field, value) in section {
             if field == "enabled" || field == "severity" {
@@ -262,12 +327,24 @@ fn render_rules(settings: &Value) {
             let _ = number.set_attribute("type", "number");
             let kind = if value.is_f64() { "float" } else { "int" };
             let _ = number.set_attribute("step", if kind == "float" { "0.05" } else { "1" });
-            let _ = number.set_attribute("inputmode", if kind == "float" { "decimal" } else { "numeric" });
+            let _ = number.set_attribute(
+                "inputmode",
+                if kind == "float" {
+                    "decimal"
+                } else {
+                    "numeric"
+                },
+            );
             number
                 .unchecked_ref::<HtmlInputElement>()
-                .set_value(&value.as_f64().map(|v| v.to_string()).unwrap_or_default());
+                .set_value(&value.as_f64().map(display_number).unwrap_or_default());
             let key = format!("field_{}_{}", rule.replace('-', "_"), field);
-            let _ = row.append_child(&labelled(&number, &t(&key), &format!("{base}.{field}"), kind));
+            let _ = row.append_child(&labelled(
+                &number,
+                &t(&key),
+                &format!("{base}.{field}"),
+                kind,
+            ));
         }
         let _ = fieldset.append_child(&row);
         let _ = container.append_child(&fieldset);
@@ -281,7 +358,10 @@ fn render_phrases(settings: &Value) {
         let base = format!("phrases.{list}");
         let added: Vec<String> = string_list(settings, &format!("{base}.added"));
         let removed: Vec<String> = string_list(settings, &format!("{base}.removed"));
-        let removed_keys: Vec<String> = removed.iter().map(|p| crate::text::normalize::phrase_key(p)).collect();
+        let removed_keys: Vec<String> = removed
+            .iter()
+            .map(|p| crate::text::normalize::phrase_key(p))
+            .collect();
         let fieldset = create("fieldset");
         let _ = fieldset.set_attribute("data-phrase-list", list);
         let _ = fieldset.set_attribute("data-path", &base);
@@ -291,14 +371,20 @@ fn render_phrases(settings: &Value) {
         let details = create("details");
         let _ = details.append_child(&text_element(
             "summary",
-            &t_with("phrasesBuiltin", &[&builtin.len().to_string(), &removed.len().to_string()]),
+            &t_with(
+                "phrasesBuiltin",
+                &[&builtin.len().to_string(), &removed.len().to_string()],
+            ),
         ));
         let ul = create("ul");
         let _ = ul.set_attribute("class", "phrases");
         for phrase in builtin {
             let item = create("li");
             let label = create("label");
-            let on = checkbox("", !removed_keys.contains(&crate::text::normalize::phrase_key(phrase)));
+            let on = checkbox(
+                "",
+                !removed_keys.contains(&crate::text::normalize::phrase_key(phrase)),
+            );
             let _ = on.remove_attribute("data-path");
             let _ = on.set_attribute("data-phrase", phrase);
             let _ = on.set_attribute("data-phrase-list", list);
@@ -348,12 +434,21 @@ fn render_phrases(settings: &Value) {
     }
 }
 
+/// Thresholds are stored as f32, so 0.6 arrives as 0.6000000238418579; show what the
+/// user typed.
+fn display_number(value: f64) -> String {
+    let text = format!("{value:.4}");
+    text.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
 fn checkbox(path: &str, checked: bool) -> Element {
     let element = create("input");
     let _ = element.set_attribute("type", "checkbox");
     let _ = element.set_attribute("data-path", path);
     let _ = element.set_attribute("data-kind", "bool");
-    element.unchecked_ref::<HtmlInputElement>().set_checked(checked);
+    element
+        .unchecked_ref::<HtmlInputElement>()
+        .set_checked(checked);
     element
 }
 
@@ -385,7 +480,12 @@ fn pointer<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
 fn string_list(settings: &Value, path: &str) -> Vec<String> {
     pointer(settings, path)
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -395,10 +495,12 @@ fn set_path(root: &mut Value, path: &str, new: Value) {
     for (i, part) in parts.iter().enumerate() {
         let last = i + 1 == parts.len();
         let next = match node {
-            Value::Array(items) => match part.parse::<usize>().ok().and_then(|n| items.get_mut(n)) {
-                Some(item) => item,
-                None => return,
-            },
+            Value::Array(items) => {
+                match part.parse::<usize>().ok().and_then(|n| items.get_mut(n)) {
+                    Some(item) => item,
+                    None => return,
+                }
+            }
             Value::Object(map) => map.entry(part.to_string()).or_insert(Value::Null),
             _ => return,
         };
@@ -450,7 +552,12 @@ fn read_control(element: &Element) -> Result<Value, String> {
                 }
                 match parse_identity(line) {
                     Some(identity) => identities.push(identity),
-                    None => return Err(t_with("errorIdentityLine", &[&(n + 1).to_string(), line.trim()])),
+                    None => {
+                        return Err(t_with(
+                            "errorIdentityLine",
+                            &[&(n + 1).to_string(), line.trim()],
+                        ))
+                    }
                 }
             }
             serde_json::to_value(identities).map_err(|e| e.to_string())
@@ -482,7 +589,11 @@ fn show_errors(errors: &[FieldError]) {
             let selector = format!("[data-error-for=\"{path}\"]");
             if let Ok(Some(slot)) = doc.query_selector(&selector) {
                 let previous = slot.text_content().unwrap_or_default();
-                let text = if previous.is_empty() { error.message.clone() } else { format!("{previous} {}", error.message) };
+                let text = if previous.is_empty() {
+                    error.message.clone()
+                } else {
+                    format!("{previous} {}", error.message)
+                };
                 slot.set_text_content(Some(&text));
                 if let Ok(Some(control)) = doc.query_selector(&format!("[data-path=\"{path}\"]")) {
                     let _ = control.set_attribute("aria-invalid", "true");
@@ -511,11 +622,17 @@ async fn validate_and_save(state: &Shared, control_errors: Vec<FieldError>) {
                 errors.append(&mut problems);
             }
         }
-        Err(error) => errors.push(FieldError { field: String::new(), message: error.to_string() }),
+        Err(error) => errors.push(FieldError {
+            field: String::new(),
+            message: error.to_string(),
+        }),
     }
     show_errors(&errors);
     if !errors.is_empty() {
-        status("settings-status", &t_with("settingsInvalid", &[&errors.len().to_string()]));
+        status(
+            "settings-status",
+            &t_with("settingsInvalid", &[&errors.len().to_string()]),
+        );
         return;
     }
     match call(&Request::SetSettings { settings: json }).await {
@@ -542,7 +659,9 @@ fn pending_control_errors() -> Vec<FieldError> {
 }
 
 fn on_field_change(state: &Shared, element: &Element) {
-    let Some(path) = element.get_attribute("data-path") else { return };
+    let Some(path) = element.get_attribute("data-path") else {
+        return;
+    };
     match read_control(element) {
         Ok(value) => {
             let _ = element.remove_attribute("data-bad");
@@ -567,8 +686,16 @@ fn edit_phrases(state: &Shared, list: &str, edit: impl FnOnce(&mut Vec<String>, 
         let mut added = string_list(&s.settings, &format!("{base}.added"));
         let mut removed = string_list(&s.settings, &format!("{base}.removed"));
         edit(&mut added, &mut removed);
-        set_path(&mut s.settings, &format!("{base}.added"), Value::from(added));
-        set_path(&mut s.settings, &format!("{base}.removed"), Value::from(removed));
+        set_path(
+            &mut s.settings,
+            &format!("{base}.added"),
+            Value::from(added),
+        );
+        set_path(
+            &mut s.settings,
+            &format!("{base}.removed"),
+            Value::from(removed),
+        );
         render_phrases(&s.settings);
     }
     let state = state.clone();
@@ -581,11 +708,16 @@ fn wire_settings(state: &Shared) {
     for section in ["identities", "rules"] {
         let s = state.clone();
         on_id(section, "change", move |event| {
-            let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return };
+            let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
+                return;
+            };
             if target.id() == "operator" {
                 return;
             }
-            if let (Some(list), Some(phrase)) = (target.get_attribute("data-phrase-list"), target.get_attribute("data-phrase")) {
+            if let (Some(list), Some(phrase)) = (
+                target.get_attribute("data-phrase-list"),
+                target.get_attribute("data-phrase"),
+            ) {
                 let on = target.unchecked_ref::<HtmlInputElement>().checked();
                 let key = crate::text::normalize::phrase_key(&phrase);
                 edit_phrases(&s, &list, move |_, removed| {
@@ -603,24 +735,49 @@ fn wire_settings(state: &Shared) {
     on_id("delegate-add", "click", move |_| {
         {
             let mut st = s.borrow_mut();
-            let delegates = st.settings.get("delegates").and_then(Value::as_array).cloned().unwrap_or_default();
+            let delegates = st
+                .settings
+                .get("delegates")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
             let mut delegates = delegates;
             delegates.push(serde_json::json!({ "name": "", "role": "", "signature": "" }));
-            set_path(&mut st.settings, "delegates", Value::Array(delegates.clone()));
+            set_path(
+                &mut st.settings,
+                "delegates",
+                Value::Array(delegates.clone()),
+            );
             render_delegates(&st.settings);
         }
-        let count = s.borrow().settings.get("delegates").and_then(Value::as_array).map_or(0, Vec::len);
-        if let Ok(Some(field)) = dom::document().query_selector(&format!("[data-path=\"delegates.{}.name\"]", count - 1)) {
+        let count = s
+            .borrow()
+            .settings
+            .get("delegates")
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
+        if let Ok(Some(field)) =
+            dom::document().query_selector(&format!("[data-path=\"delegates.{}.name\"]", count - 1))
+        {
             let _ = field.unchecked_ref::<HtmlElement>().focus();
         }
     });
     let s = state.clone();
     on_id("delegates", "click", move |event| {
-        let Some((_, id)) = action_of(&event) else { return };
-        let Ok(index) = id.parse::<usize>() else { return };
+        let Some((_, id)) = action_of(&event) else {
+            return;
+        };
+        let Ok(index) = id.parse::<usize>() else {
+            return;
+        };
         {
             let mut st = s.borrow_mut();
-            let mut delegates = st.settings.get("delegates").and_then(Value::as_array).cloned().unwrap_or_default();
+            let mut delegates = st
+                .settings
+                .get("delegates")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
             if index < delegates.len() {
                 delegates.remove(index);
             }
@@ -633,7 +790,9 @@ fn wire_settings(state: &Shared) {
     });
     let s = state.clone();
     on_id("phrase-lists", "click", move |event| {
-        let Some((action, id)) = action_of(&event) else { return };
+        let Some((action, id)) = action_of(&event) else {
+            return;
+        };
         match action.as_str() {
             "add-phrase" => {
                 let field = input(&format!("phrase-add-{id}"));
@@ -644,8 +803,12 @@ fn wire_settings(state: &Shared) {
                 edit_phrases(&s, &id, move |added, _| added.push(phrase));
             }
             "remove-phrase" => {
-                let Some((list, index)) = id.split_once(':') else { return };
-                let Ok(index) = index.parse::<usize>() else { return };
+                let Some((list, index)) = id.split_once(':') else {
+                    return;
+                };
+                let Ok(index) = index.parse::<usize>() else {
+                    return;
+                };
                 edit_phrases(&s, list, move |added, _| {
                     if index < added.len() {
                         added.remove(index);
@@ -657,8 +820,15 @@ fn wire_settings(state: &Shared) {
     });
     let s = state.clone();
     on_id("phrase-lists", "keydown", move |event| {
-        let Some(key) = event.dyn_ref::<web_sys::KeyboardEvent>().map(|k| k.key()) else { return };
-        let Some(target) = event.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) else { return };
+        let Some(key) = event.dyn_ref::<web_sys::KeyboardEvent>().map(|k| k.key()) else {
+            return;
+        };
+        let Some(target) = event
+            .target()
+            .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+        else {
+            return;
+        };
         if key != "Enter" || !target.id().starts_with("phrase-add-") {
             return;
         }
@@ -675,8 +845,18 @@ fn wire_settings(state: &Shared) {
         let operator = Some(chosen).filter(|c| !c.is_empty());
         s.borrow_mut().operator = operator.clone();
         spawn_local(async move {
-            match call(&Request::SetOperator { operator: operator.clone() }).await {
-                Ok(_) => status("page-status", &t_with("operatorChanged", &[operator.as_deref().unwrap_or(&t("ownerDefault"))])),
+            match call(&Request::SetOperator {
+                operator: operator.clone(),
+            })
+            .await
+            {
+                Ok(_) => status(
+                    "page-status",
+                    &t_with(
+                        "operatorChanged",
+                        &[operator.as_deref().unwrap_or(&t("ownerDefault"))],
+                    ),
+                ),
                 Err(error) => status("page-status", &error),
             }
         });
@@ -791,7 +971,10 @@ fn show_progress(progress: &Progress) {
         text.push(' ');
         text.push_str(&t_with(
             "importRate",
-            &[&format!("{}/s", format_bytes(per_second)), &format!("{:.0}", left.ceil())],
+            &[
+                &format!("{}/s", format_bytes(per_second)),
+                &format!("{:.0}", left.ceil()),
+            ],
         ));
     }
     set_text("import-progress-text", &text);
@@ -815,7 +998,7 @@ async fn scan_files(state: &Shared, files: Vec<File>) {
     let errors: Element = by_id("import-errors");
     clear(&errors);
     show("import-confirm", false);
-    let total: f64 = files.iter().map(File::size).sum();
+    let total: f64 = files.iter().map(|f| f.size()).sum();
     let (mut progress, cancel) = begin(state, total);
     let mut ready = Vec::new();
     for file in files {
@@ -852,17 +1035,31 @@ fn offer_import(state: &Shared, ready: Vec<(File, ImportReport)>) {
     for (file, report) in &ready {
         let line = t_with(
             "importReadyLine",
-            &[&file.name(), report.format.describe(), &report.messages.to_string(), &report.contacts.to_string()],
+            &[
+                &file.name(),
+                report.format.describe(),
+                &report.messages.to_string(),
+                &report.contacts.to_string(),
+            ],
         );
         let item = text_element("li", &line);
         let _ = item.set_attribute("data-file", &file.name());
-        let _ = item.set_attribute("data-format", &serde_json::to_value(report.format).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default());
+        let _ = item.set_attribute(
+            "data-format",
+            &serde_json::to_value(report.format)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+        );
         let _ = item.set_attribute("data-messages", &report.messages.to_string());
         let _ = list.append_child(&item);
     }
     let inferred = infer_owner(ready.iter().map(|(_, r)| r));
     let settings = state.borrow().settings.clone();
-    let known_name = pointer(&settings, "owner.name").and_then(Value::as_str).unwrap_or("").to_owned();
+    let known_name = pointer(&settings, "owner.name")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_owned();
     let known_identity: Option<Identity> = pointer(&settings, "owner.identities")
         .and_then(|v| v.get(0))
         .cloned()
@@ -895,7 +1092,8 @@ async fn run_import(state: &Shared) {
             Some(identity) => Some(identity),
             None => {
                 set_text("import-owner-error", &t("errorOwnerIdentity"));
-                let _ = by_id::<Element>("import-owner-identity").set_attribute("aria-invalid", "true");
+                let _ =
+                    by_id::<Element>("import-owner-identity").set_attribute("aria-invalid", "true");
                 return;
             }
         }
@@ -917,11 +1115,24 @@ async fn run_import(state: &Shared) {
     let total: f64 = ready.iter().map(|(f, _)| f.size()).sum();
     let (mut progress, cancel) = begin(state, total);
     progress.phase = Phase::Importing;
-    let import_id = format!("import-{}-{}", js_sys::Date::now() as u64, (js_sys::Math::random() * 1e9) as u64);
+    let import_id = format!(
+        "import-{}-{}",
+        js_sys::Date::now() as u64,
+        (js_sys::Math::random() * 1e9) as u64
+    );
     let mut results: Vec<FileResult> = Vec::new();
     let mut stopped: Option<Stop> = None;
     for (file, _) in &ready {
-        match import_driver::import(file, me.clone(), &import_id, &mut progress, &cancel, &show_progress).await {
+        match import_driver::import(
+            file,
+            me.clone(),
+            &import_id,
+            &mut progress,
+            &cancel,
+            &show_progress,
+        )
+        .await
+        {
             Ok(result) => results.push(result),
             Err(stop) => {
                 stopped = Some(stop);
@@ -931,7 +1142,10 @@ async fn run_import(state: &Shared) {
     }
     if let Some(stop) = stopped {
         // Whatever this import wrote goes again: a stopped import leaves nothing half-written.
-        let rollback = call(&Request::CancelImport { import_id: import_id.clone() }).await;
+        let rollback = call(&Request::CancelImport {
+            import_id: import_id.clone(),
+        })
+        .await;
         end(state);
         let errors: Element = by_id("import-errors");
         clear(&errors);
@@ -982,7 +1196,11 @@ async fn remember_owner(state: &Shared, name: &str, identity: Option<&Identity>)
             }
         }
         if changed {
-            set_path(&mut s.settings, "owner", serde_json::to_value(&owner).unwrap_or(Value::Null));
+            set_path(
+                &mut s.settings,
+                "owner",
+                serde_json::to_value(&owner).unwrap_or(Value::Null),
+            );
         }
         changed
     };
@@ -1007,7 +1225,13 @@ fn show_result(results: &[FileResult]) {
         let skipped = result.report.as_ref().map_or(0, |r| r.skipped);
         let line = t_with(
             "importFileResult",
-            &[&result.file, &w.messages_added.to_string(), &w.contacts_added.to_string(), &w.duplicates.to_string(), &skipped.to_string()],
+            &[
+                &result.file,
+                &w.messages_added.to_string(),
+                &w.contacts_added.to_string(),
+                &w.duplicates.to_string(),
+                &skipped.to_string(),
+            ],
         );
         let item = text_element("li", &line);
         let _ = item.set_attribute("data-file", &result.file);
@@ -1023,7 +1247,11 @@ fn show_result(results: &[FileResult]) {
     let result_text: Element = by_id("import-result-text");
     result_text.set_text_content(Some(&t_with(
         "importResult",
-        &[&totals.1.to_string(), &totals.0.to_string(), &totals.2.to_string()],
+        &[
+            &totals.1.to_string(),
+            &totals.0.to_string(),
+            &totals.2.to_string(),
+        ],
     )));
     let _ = result_text.set_attribute("data-messages-added", &totals.1.to_string());
     let _ = result_text.set_attribute("data-contacts-added", &totals.0.to_string());
@@ -1040,7 +1268,9 @@ fn wire_data(state: &Shared) {
     on_id("export-book", "click", |_| spawn_local(export(false)));
     let s = state.clone();
     on_id("restore-file", "change", move |_| {
-        let Some(file) = input("restore-file").files().and_then(|f| f.get(0)) else { return };
+        let Some(file) = input("restore-file").files().and_then(|f| f.get(0)) else {
+            return;
+        };
         let s = s.clone();
         spawn_local(async move { restore(&s, file).await });
     });
@@ -1082,9 +1312,23 @@ async fn export(bodies: bool) {
         },
     };
     let date = dom::format_date(dom::now());
-    let name = if bodies { format!("rapport-backup-{date}.json") } else { format!("rapport-relationship-book-{date}.json") };
+    let name = if bodies {
+        format!("rapport-backup-{date}.json")
+    } else {
+        format!("rapport-relationship-book-{date}.json")
+    };
     match download(&name, &text) {
-        Ok(()) => status("data-status", &t_with(if bodies { "exportedBackup" } else { "exportedBook" }, &[&name])),
+        Ok(()) => status(
+            "data-status",
+            &t_with(
+                if bodies {
+                    "exportedBackup"
+                } else {
+                    "exportedBook"
+                },
+                &[&name],
+            ),
+        ),
         Err(error) => status("data-status", &error),
     }
 }
@@ -1093,7 +1337,8 @@ fn download(name: &str, text: &str) -> Result<(), String> {
     let parts = js_sys::Array::of1(&text.into());
     let options = web_sys::BlobPropertyBag::new();
     options.set_type("application/json");
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(bridge::js_error)?;
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
+        .map_err(bridge::js_error)?;
     let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(bridge::js_error)?;
     let anchor: web_sys::HtmlAnchorElement = create("a").unchecked_into();
     anchor.set_href(&url);
@@ -1126,11 +1371,24 @@ async fn restore(state: &Shared, file: File) {
     let value = serde_json::to_value(&backup).unwrap_or(Value::Null);
     match call(&Request::Restore { backup: value }).await {
         Ok(reply) => {
-            let added = reply.get("messages_added").or_else(|| reply.get("messages")).and_then(Value::as_u64);
-            let contacts = reply.get("contacts_added").or_else(|| reply.get("contacts")).and_then(Value::as_u64);
+            let added = reply
+                .get("messages_added")
+                .or_else(|| reply.get("messages"))
+                .and_then(Value::as_u64);
+            let contacts = reply
+                .get("contacts_added")
+                .or_else(|| reply.get("contacts"))
+                .and_then(Value::as_u64);
             status(
                 "data-status",
-                &t_with("restored", &[&name, &contacts.unwrap_or(0).to_string(), &added.unwrap_or(0).to_string()]),
+                &t_with(
+                    "restored",
+                    &[
+                        &name,
+                        &contacts.unwrap_or(0).to_string(),
+                        &added.unwrap_or(0).to_string(),
+                    ],
+                ),
             );
         }
         Err(error) => status("data-status", &t_with("restoreFailed", &[&name, &error])),
@@ -1145,4 +1403,3 @@ fn wire(state: &Shared) {
     wire_import(state);
     wire_data(state);
 }
-

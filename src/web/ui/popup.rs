@@ -2,7 +2,9 @@
 //! contacts), their tags, exceptions, merges and an undo for each change.
 
 use super::bridge::{self, call, call_as, call_field, t, t_with};
-use super::dom::{self, action_of, by_id, clear, create, input, on_id, set_text, show, text_element};
+use super::dom::{
+    self, action_of, by_id, clear, create, input, on_id, set_text, show, text_element,
+};
 use crate::model::{Contact, DoNotPitch, Identity, Recipient, RelationshipKind, Tags, Verdict};
 use crate::protocol::{ActiveDraftReply, ContactSummaryReply, Request};
 use std::cell::RefCell;
@@ -32,12 +34,30 @@ const RECENT_LIMIT: usize = 8;
 /// One change the user can take back, with what it takes to reverse it.
 #[derive(Clone)]
 enum Undo {
-    Tags { contact: String, before: Tags },
-    AddedException { contact: String, rule: String },
-    RemovedException { contact: String, rule: String },
-    Merged { keep: String, absorbed: Contact },
-    Split { contact: String, new_contact: String },
-    Linked { contact: String, identity: Identity },
+    Tags {
+        contact: String,
+        before: Tags,
+    },
+    AddedException {
+        contact: String,
+        rule: String,
+    },
+    RemovedException {
+        contact: String,
+        rule: String,
+    },
+    Merged {
+        keep: String,
+        absorbed: Contact,
+    },
+    Split {
+        contact: String,
+        new_contact: String,
+    },
+    Linked {
+        contact: String,
+        identity: Identity,
+    },
 }
 
 #[derive(Default)]
@@ -105,7 +125,9 @@ async fn load(state: &Shared) {
         status(error);
     }
     let draft = match tab {
-        Some(tab) => call_as::<ActiveDraftReply>(&Request::ActiveDraft { tab }).await.ok(),
+        Some(tab) => call_as::<ActiveDraftReply>(&Request::ActiveDraft { tab })
+            .await
+            .ok(),
         None => None,
     };
     let recipient = draft
@@ -126,8 +148,13 @@ async fn show_browse(state: &Shared) {
     show("contact", false);
     show("browse", true);
     state.borrow_mut().contact = None;
-    match call_field::<Vec<Contact>>(&Request::RecentContacts { limit: RECENT_LIMIT }, "contacts")
-        .await
+    match call_field::<Vec<Contact>>(
+        &Request::RecentContacts {
+            limit: RECENT_LIMIT,
+        },
+        "contacts",
+    )
+    .await
     {
         Ok(recent) => render_contact_list(&by_id("recent"), &recent, "open", None),
         Err(error) => status(&error),
@@ -157,7 +184,10 @@ async fn open_recipient(state: &Shared, recipient: Recipient, contact_id: Option
 async fn reload(state: &Shared) {
     let (recipient, id) = {
         let s = state.borrow();
-        (s.recipient.clone(), s.contact.as_ref().map(|c| c.id.clone()))
+        (
+            s.recipient.clone(),
+            s.contact.as_ref().map(|c| c.id.clone()),
+        )
     };
     open_recipient(state, recipient, id).await;
     refresh_verdict(state).await;
@@ -199,7 +229,10 @@ fn render_contact(state: &Shared, reply: &ContactSummaryReply) {
         let _ = item.append_child(&text_element("span", &identity.to_string()));
         if contact.is_some() && listed.len() > 1 {
             let unlink = dom::button(&t("unlink"), "unlink");
-            let _ = unlink.set_attribute("aria-label", &t_with("unlinkLabel", &[&identity.to_string()]));
+            let _ = unlink.set_attribute(
+                "aria-label",
+                &t_with("unlinkLabel", &[&identity.to_string()]),
+            );
             let _ = item.append_child(&unlink);
         }
         let _ = identities.append_child(&item);
@@ -230,17 +263,32 @@ fn render_summary(reply: &ContactSummaryReply) {
         .collect();
     set_text(
         "summary-channels",
-        &if channels.is_empty() { t("none") } else { channels.join(", ") },
+        &if channels.is_empty() {
+            t("none")
+        } else {
+            channels.join(", ")
+        },
     );
     match &summary.last_reply {
         Some(reply) => {
-            let verdict = if reply.declined { t("replyDeclined") } else { t("replyNotDeclined") };
+            let verdict = if reply.declined {
+                t("replyDeclined")
+            } else {
+                t("replyNotDeclined")
+            };
             set_text(
                 "summary-last-reply",
-                &format!("{} ({}): {}", dom::format_date(reply.time), verdict, reply.excerpt),
+                &format!(
+                    "{} ({}): {}",
+                    dom::format_date(reply.time),
+                    verdict,
+                    reply.excerpt
+                ),
             );
-            let _ = by_id::<Element>("summary-last-reply")
-                .set_attribute("data-declined", if reply.declined { "true" } else { "false" });
+            let _ = by_id::<Element>("summary-last-reply").set_attribute(
+                "data-declined",
+                if reply.declined { "true" } else { "false" },
+            );
         }
         None => set_text("summary-last-reply", &t("noReply")),
     }
@@ -262,7 +310,9 @@ fn render_tags(tags: &Tags) {
 /// The tags as the form now says.
 fn tags_from_form(before: &Tags) -> Tags {
     let kind_value = by_id::<HtmlSelectElement>("tag-kind").value();
-    let kind = RelationshipKind::ALL.into_iter().find(|k| self::kind_value(*k) == kind_value);
+    let kind = RelationshipKind::ALL
+        .into_iter()
+        .find(|k| self::kind_value(*k) == kind_value);
     let do_not_pitch = input("tag-dnp").checked().then(|| DoNotPitch {
         reason: Some(input("tag-dnp-reason").value().trim().to_owned()).filter(|r| !r.is_empty()),
         since: dom::parse_date(&input("tag-dnp-date").value())
@@ -398,7 +448,9 @@ fn wire(state: &Shared) {
         on_id(list, "click", move |event| {
             if let Some((_, id)) = action_of(&event) {
                 let s = s.clone();
-                spawn_local(async move { open_recipient(&s, Recipient::default(), Some(id)).await });
+                spawn_local(
+                    async move { open_recipient(&s, Recipient::default(), Some(id)).await },
+                );
             }
         });
     }
@@ -409,7 +461,15 @@ fn wire(state: &Shared) {
     });
 
     // Tags apply as soon as a field is committed (change fires on blur or Enter).
-    for field in ["tag-kind", "tag-dnp", "tag-dnp-reason", "tag-dnp-date", "tag-nicknames", "tag-preferred", "tag-notes"] {
+    for field in [
+        "tag-kind",
+        "tag-dnp",
+        "tag-dnp-reason",
+        "tag-dnp-date",
+        "tag-nicknames",
+        "tag-preferred",
+        "tag-notes",
+    ] {
         let s = state.clone();
         on_id(field, "change", move |_| {
             show("tag-dnp-details", input("tag-dnp").checked());
@@ -467,7 +527,14 @@ async fn search(state: &Shared, field: &str, list: &str, action: &str) {
         clear(&list);
         return;
     }
-    let found = call_field::<Vec<Contact>>(&Request::Search { query, limit: SEARCH_LIMIT }, "contacts").await;
+    let found = call_field::<Vec<Contact>>(
+        &Request::Search {
+            query,
+            limit: SEARCH_LIMIT,
+        },
+        "contacts",
+    )
+    .await;
     // A slower reply to an earlier keystroke must not overwrite a newer one.
     if state.borrow().search_generation != generation {
         return;
@@ -491,7 +558,12 @@ fn current_contact(state: &Shared) -> Option<Contact> {
 }
 
 /// Runs one change, records how to undo it, and shows the result.
-async fn apply(state: &Shared, request: Request, label: String, undo: Undo) -> Option<serde_json::Value> {
+async fn apply(
+    state: &Shared,
+    request: Request,
+    label: String,
+    undo: Undo,
+) -> Option<serde_json::Value> {
     match call(&request).await {
         Ok(reply) => {
             state.borrow_mut().undo.push((label.clone(), undo));
@@ -506,44 +578,101 @@ async fn apply(state: &Shared, request: Request, label: String, undo: Undo) -> O
 }
 
 async fn save_tags(state: &Shared) {
-    let Some(contact) = current_contact(state) else { return };
+    let Some(contact) = current_contact(state) else {
+        return;
+    };
     let tags = tags_from_form(&contact.tags);
     if tags == contact.tags {
         return;
     }
     let label = t_with("undoTags", &[contact.display_name()]);
-    let undo = Undo::Tags { contact: contact.id.clone(), before: contact.tags.clone() };
-    if apply(state, Request::SetTags { contact: contact.id.clone(), tags }, label, undo).await.is_some() {
+    let undo = Undo::Tags {
+        contact: contact.id.clone(),
+        before: contact.tags.clone(),
+    };
+    if apply(
+        state,
+        Request::SetTags {
+            contact: contact.id.clone(),
+            tags,
+        },
+        label,
+        undo,
+    )
+    .await
+    .is_some()
+    {
         reload(state).await;
     }
 }
 
 async fn add_exception(state: &Shared, rule: String) {
-    let Some(contact) = current_contact(state) else { return };
+    let Some(contact) = current_contact(state) else {
+        return;
+    };
     if contact.has_exception(&rule) {
         return;
     }
     let label = t_with("undoAddException", &[&rule_label(&rule)]);
-    let undo = Undo::AddedException { contact: contact.id.clone(), rule: rule.clone() };
-    if apply(state, Request::AddException { contact: contact.id, rule }, label, undo).await.is_some() {
+    let undo = Undo::AddedException {
+        contact: contact.id.clone(),
+        rule: rule.clone(),
+    };
+    if apply(
+        state,
+        Request::AddException {
+            contact: contact.id,
+            rule,
+        },
+        label,
+        undo,
+    )
+    .await
+    .is_some()
+    {
         reload(state).await;
     }
 }
 
 async fn remove_exception(state: &Shared, rule: String) {
-    let Some(contact) = current_contact(state) else { return };
+    let Some(contact) = current_contact(state) else {
+        return;
+    };
     let label = t_with("undoRemoveException", &[&rule_label(&rule)]);
-    let undo = Undo::RemovedException { contact: contact.id.clone(), rule: rule.clone() };
-    if apply(state, Request::RemoveException { contact: contact.id, rule }, label, undo).await.is_some() {
+    let undo = Undo::RemovedException {
+        contact: contact.id.clone(),
+        rule: rule.clone(),
+    };
+    if apply(
+        state,
+        Request::RemoveException {
+            contact: contact.id,
+            rule,
+        },
+        label,
+        undo,
+    )
+    .await
+    .is_some()
+    {
         reload(state).await;
     }
 }
 
 async fn unlink(state: &Shared, index: usize) {
-    let Some(contact) = current_contact(state) else { return };
-    let Some(identity) = contact.identities.get(index).cloned() else { return };
-    let request = Request::Split { contact: contact.id.clone(), identity: identity.clone() };
-    let Ok(reply) = call(&request).await.map_err(|e| status(&e)) else { return };
+    let Some(contact) = current_contact(state) else {
+        return;
+    };
+    let Some(identity) = contact.identities.get(index).cloned() else {
+        return;
+    };
+    let request = Request::Split {
+        contact: contact.id.clone(),
+        identity: identity.clone(),
+    };
+    let Ok(reply) = call(&request).await.map_err(|e| status(&e)) else {
+        return;
+    };
     let new_contact = reply
         .get("contact")
         .and_then(|c| c.get("id"))
@@ -552,10 +681,13 @@ async fn unlink(state: &Shared, index: usize) {
         .to_owned();
     let label = t_with("undoUnlink", &[&identity.to_string()]);
     status(&t_with("changed", &[&label]));
-    state
-        .borrow_mut()
-        .undo
-        .push((label, Undo::Split { contact: contact.id, new_contact }));
+    state.borrow_mut().undo.push((
+        label,
+        Undo::Split {
+            contact: contact.id,
+            new_contact,
+        },
+    ));
     reload(state).await;
 }
 
@@ -571,19 +703,39 @@ async fn merge_or_link(state: &Shared, other: String) {
     match current_contact(state) {
         Some(contact) => {
             let Some(absorbed) = absorbed else { return };
-            let label = t_with("undoMerge", &[absorbed.display_name(), contact.display_name()]);
-            let undo = Undo::Merged { keep: contact.id.clone(), absorbed };
-            let request = Request::Merge { keep: contact.id, absorb: other };
+            let label = t_with(
+                "undoMerge",
+                &[absorbed.display_name(), contact.display_name()],
+            );
+            let undo = Undo::Merged {
+                keep: contact.id.clone(),
+                absorbed,
+            };
+            let request = Request::Merge {
+                keep: contact.id,
+                absorb: other,
+            };
             if apply(state, request, label, undo).await.is_some() {
                 reload(state).await;
             }
         }
         None => {
-            let Some(identity) = state.borrow().recipient.identity.clone() else { return };
-            let name = absorbed.as_ref().map(|c| c.display_name().to_owned()).unwrap_or_default();
+            let Some(identity) = state.borrow().recipient.identity.clone() else {
+                return;
+            };
+            let name = absorbed
+                .as_ref()
+                .map(|c| c.display_name().to_owned())
+                .unwrap_or_default();
             let label = t_with("undoLink", &[&identity.to_string(), &name]);
-            let undo = Undo::Linked { contact: other.clone(), identity: identity.clone() };
-            let request = Request::Link { contact: other.clone(), identity };
+            let undo = Undo::Linked {
+                contact: other.clone(),
+                identity: identity.clone(),
+            };
+            let request = Request::Link {
+                contact: other.clone(),
+                identity,
+            };
             if apply(state, request, label, undo).await.is_some() {
                 let recipient = state.borrow().recipient.clone();
                 open_recipient(state, recipient, Some(other)).await;
@@ -608,7 +760,10 @@ async fn undo(state: &Shared, index: usize) {
     match result {
         Ok(()) => status(&t_with("undone", &[&label])),
         Err(error) => {
-            state.borrow_mut().undo.insert(index.min(state.borrow().undo.len()), (label, action));
+            state
+                .borrow_mut()
+                .undo
+                .insert(index.min(state.borrow().undo.len()), (label, action));
             status(&error);
         }
     }
@@ -618,7 +773,11 @@ async fn undo(state: &Shared, index: usize) {
 async fn reverse(action: Undo) -> Result<(), String> {
     match action {
         Undo::Tags { contact, before } => {
-            call(&Request::SetTags { contact, tags: before }).await?;
+            call(&Request::SetTags {
+                contact,
+                tags: before,
+            })
+            .await?;
         }
         Undo::AddedException { contact, rule } => {
             call(&Request::RemoveException { contact, rule }).await?;
@@ -626,8 +785,15 @@ async fn reverse(action: Undo) -> Result<(), String> {
         Undo::RemovedException { contact, rule } => {
             call(&Request::AddException { contact, rule }).await?;
         }
-        Undo::Split { contact, new_contact } => {
-            call(&Request::Merge { keep: contact, absorb: new_contact }).await?;
+        Undo::Split {
+            contact,
+            new_contact,
+        } => {
+            call(&Request::Merge {
+                keep: contact,
+                absorb: new_contact,
+            })
+            .await?;
         }
         Undo::Linked { contact, identity } => {
             call(&Request::Split { contact, identity }).await?;
@@ -637,7 +803,11 @@ async fn reverse(action: Undo) -> Result<(), String> {
             // into one contact again, then give it back its tags and exceptions.
             let mut restored: Option<String> = None;
             for identity in absorbed.identities.clone() {
-                let reply = call(&Request::Split { contact: keep.clone(), identity }).await?;
+                let reply = call(&Request::Split {
+                    contact: keep.clone(),
+                    identity,
+                })
+                .await?;
                 let split_id = reply
                     .get("contact")
                     .and_then(|c| c.get("id"))
@@ -647,15 +817,26 @@ async fn reverse(action: Undo) -> Result<(), String> {
                 match &restored {
                     None => restored = Some(split_id),
                     Some(first) => {
-                        call(&Request::Merge { keep: first.clone(), absorb: split_id }).await?;
+                        call(&Request::Merge {
+                            keep: first.clone(),
+                            absorb: split_id,
+                        })
+                        .await?;
                     }
                 }
             }
             if let Some(id) = restored {
-                call(&Request::SetTags { contact: id.clone(), tags: absorbed.tags.clone() }).await?;
+                call(&Request::SetTags {
+                    contact: id.clone(),
+                    tags: absorbed.tags.clone(),
+                })
+                .await?;
                 for exception in &absorbed.exceptions {
-                    call(&Request::AddException { contact: id.clone(), rule: exception.rule.clone() })
-                        .await?;
+                    call(&Request::AddException {
+                        contact: id.clone(),
+                        rule: exception.rule.clone(),
+                    })
+                    .await?;
                 }
             }
         }
@@ -667,10 +848,14 @@ async fn reverse(action: Undo) -> Result<(), String> {
 async fn refresh_verdict(state: &Shared) {
     let (tab, site, draft) = {
         let s = state.borrow();
-        let Some(active) = s.draft.as_ref() else { return };
+        let Some(active) = s.draft.as_ref() else {
+            return;
+        };
         (s.tab, active.site, active.draft.clone())
     };
-    let (Some(site), Some(draft)) = (site, draft) else { return };
+    let (Some(site), Some(draft)) = (site, draft) else {
+        return;
+    };
     if let Some(tab) = tab {
         bridge::ask_tab_to_reanalyze(tab);
     }
@@ -707,10 +892,20 @@ async fn load_operator() {
     let owner = text_element("option", &t_with("operatorOwner", &[&owner_name]));
     let _ = owner.set_attribute("value", "");
     let _ = element.append_child(&owner);
-    let delegates = settings.get("delegates").and_then(|d| d.as_array()).cloned().unwrap_or_default();
+    let delegates = settings
+        .get("delegates")
+        .and_then(|d| d.as_array())
+        .cloned()
+        .unwrap_or_default();
     for delegate in &delegates {
-        let name = delegate.get("name").and_then(|n| n.as_str()).unwrap_or_default();
-        let role = delegate.get("role").and_then(|n| n.as_str()).unwrap_or_default();
+        let name = delegate
+            .get("name")
+            .and_then(|n| n.as_str())
+            .unwrap_or_default();
+        let role = delegate
+            .get("role")
+            .and_then(|n| n.as_str())
+            .unwrap_or_default();
         let option = text_element("option", &t_with("operatorDelegate", &[name, role]));
         let _ = option.set_attribute("value", name);
         let _ = element.append_child(&option);
@@ -727,7 +922,11 @@ async fn load_operator() {
         let chosen = select_for_handler.value();
         spawn_local(async move {
             let operator = Some(chosen).filter(|c| !c.is_empty());
-            match call(&Request::SetOperator { operator: operator.clone() }).await {
+            match call(&Request::SetOperator {
+                operator: operator.clone(),
+            })
+            .await
+            {
                 Ok(_) => status(&t_with(
                     "operatorChanged",
                     &[operator.as_deref().unwrap_or(&t("ownerDefault"))],
