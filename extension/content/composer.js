@@ -386,12 +386,15 @@
 
     onInput(event) {
       if (!event.isTrusted) return;
-      const session = this.sessions.get(event.target);
+      const target = event.target;
+      // Inside an open shadow root (LinkedIn's invitation dialog) the event reaches
+      // the document retargeted to the host; only then is the real path needed.
+      const session = this.sessions.get(target) || (target.shadowRoot ? this.sessions.get(event.composedPath()[0]) : undefined);
       if (session) session.touched(performance.now());
     }
 
     onFocus(event) {
-      const target = event.target;
+      const target = event.composedPath()[0] || event.target;
       const session = this.sessionFor(target);
       if (session) {
         session.analyzeNow(false);

@@ -51,6 +51,13 @@
     return [];
   }
 
+  /** Elements matching any of the selectors, outermost only (a chip, not its label inside). */
+  function allOf(root, selectors) {
+    if (!root) return [];
+    const found = Array.from(root.querySelectorAll(selectors.join(',')));
+    return found.filter((node) => !found.some((other) => other !== node && other.contains(node)));
+  }
+
   /** Nearest ancestor (crossing shadow boundaries) matching the first selector that matches. */
   function closestOf(element, selectors) {
     for (const selector of selectors) {
@@ -279,6 +286,7 @@
     MAX_DRAFT_CHARS,
     first,
     firstAll,
+    allOf,
     closestOf,
     cleanText,
     emailIdentity,

@@ -62,7 +62,7 @@
   }
 
   function chipsIn(field) {
-    return R.firstAll(field, SELECTORS.recipientChips).map((chip) => {
+    return R.allOf(field, SELECTORS.recipientChips).map((chip) => {
       const address = chip.getAttribute('data-hovercard-id') || chip.getAttribute('email') || '';
       const identity = R.emailIdentity(address);
       const name = R.cleanText(chip.getAttribute('data-name') || chip.getAttribute('name') || chip.textContent);

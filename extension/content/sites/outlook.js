@@ -81,7 +81,7 @@
     if (!fields.length) return null;
     const all = [];
     for (const field of fields) {
-      const chips = R.firstAll(field, SELECTORS.recipientChips);
+      const chips = R.allOf(field, SELECTORS.recipientChips);
       if (chips.length) {
         for (const chip of chips) {
           const parsed = parseChip(chip);
