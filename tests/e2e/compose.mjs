@@ -98,6 +98,22 @@ export async function waitForOverlay(page, predicate, { index = 0, timeout = 100
 export const hasRule = (rule) => (state) => state.warnings.some((w) => w.rule === rule);
 export const rulesOf = (state) => state.warnings.map((w) => w.rule).sort();
 
+/**
+ * Opens overlay `index`'s warning list the way a user does: a click on its badge,
+ * which sits (in a closed shadow root) at the editor's bottom-right corner.
+ */
+export async function openPanel(page, editorSelector, index = 0) {
+  const box = await page.locator(editorSelector).boundingBox();
+  await page.mouse.click(box.x + box.width - 43, box.y + box.height - 19);
+  const frameElement = await overlayFrames(page)[index].frameElement();
+  await frameElement.waitForElementState('visible');
+  return overlayFrames(page)[index];
+}
+
+export async function panelVisible(page, index = 0) {
+  return (await overlayFrames(page)[index].frameElement()).isVisible();
+}
+
 /** Clicks into an editor and types like a person (trusted key events). */
 export async function typeInto(page, selector, text, { atStart = false } = {}) {
   const editor = page.locator(selector);
