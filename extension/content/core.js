@@ -136,9 +136,9 @@
    * reply history, kept apart. `segments` maps text offsets (code points, like the
    * engine's spans) back to DOM text nodes for highlighting.
    */
-  function readEditable(root, quoteSelectors) {
+  function readEditable(root, quoteSelectors, limit = MAX_DRAFT_CHARS) {
     if (root instanceof HTMLTextAreaElement || root instanceof HTMLInputElement) {
-      return { text: root.value.replace(/\u00a0/g, ' '), quoted: null, segments: null };
+      return { text: root.value.slice(0, limit).replace(/\u00a0/g, ' '), quoted: null, segments: null };
     }
     const own = [];
     const quoted = [];
@@ -148,7 +148,13 @@
     const quoteSelector = quoteSelectors && quoteSelectors.length ? quoteSelectors.join(',') : null;
 
     const lastOf = (parts) => (parts.length ? parts[parts.length - 1] : '');
+    // A 10 MB paste must not cost 10 MB of work per pause: past the cap (the engine
+    // reads no further either) the rest is neither copied nor counted.
+    let budget = limit;
     const push = (piece, node) => {
+      if (budget <= 0) return;
+      if (piece.length > budget) piece = piece.slice(0, budget);
+      budget -= piece.length;
       if (inQuote) {
         quoted.push(piece);
         return;
@@ -163,8 +169,9 @@
     };
     const walk = (node) => {
       for (let child = node.firstChild; child; child = child.nextSibling) {
+        if (budget <= 0) return;
         if (child.nodeType === Node.TEXT_NODE) {
-          if (child.data) push(child.data.replace(/\u00a0/g, ' '), child);
+          if (child.data) push(child.data.slice(0, budget).replace(/\u00a0/g, ' '), child);
         } else if (child.nodeType === Node.ELEMENT_NODE) {
           const tag = child.tagName;
           if (SKIP_TAGS.has(tag)) continue;
