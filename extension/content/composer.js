@@ -87,7 +87,12 @@
     }
 
     async analyze(force) {
-      if (this.closed || !R.extensionAlive()) return;
+      if (this.closed) return;
+      if (!R.extensionAlive()) {
+        // The extension was updated or removed under this tab: leave quietly.
+        R.detachEverything();
+        return;
+      }
       let read;
       try {
         read = this.read();
@@ -434,9 +439,8 @@
       if (session.shouldAskBeforeSend()) {
         event.preventDefault();
         event.stopImmediatePropagation();
-        if (event.type === 'pointerdown' || event.type === 'mousedown' || !session.overlay.gateResolve) {
-          this.ask(session, () => this.adapter.triggerSend(button));
-        }
+        // One gesture is pointerdown, mousedown, mouseup, click: ask once.
+        if (!session.overlay.gateResolve) this.ask(session, () => this.adapter.triggerSend(button));
         return;
       }
       if (event.type === 'click') session.recordSent();

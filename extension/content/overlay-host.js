@@ -226,7 +226,9 @@
       this.render();
       this.pushToFrame();
       if (changed) this.announce();
-      if (state !== 'warnings' && this.panelOpen && state === 'idle') this.closePanel(false);
+      // Nothing left to show (the last warning dismissed): close, and if focus was in
+      // the list, hand it back to the badge rather than lose it.
+      if (this.panelOpen && state === 'idle') this.closePanel(document.activeElement === this.host);
     }
 
     worst() {
@@ -362,7 +364,8 @@
 
     destroy() {
       this.clearHighlights();
-      if (this.gateResolve) this.answerGate('review');
+      // Tearing down must not move focus: drop a pending question without "Review".
+      this.gateResolve = null;
       if (this.port) this.port.close();
       this.host.remove();
     }
