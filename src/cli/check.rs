@@ -40,7 +40,7 @@ pub(super) fn run(args: CheckArgs) -> Result<(Outcome, Option<FailOn>), Failure>
     };
     let verdict = analyze(&index, &draft, &settings);
     match args.format {
-        CheckFormat::Json => println!("{}", warnings_json(&verdict.warnings)),
+        CheckFormat::Json => say!("{}", warnings_json(&verdict.warnings)),
         CheckFormat::Text => print_warnings(&verdict.warnings, &draft.text, ""),
     }
     Ok((
