@@ -110,6 +110,7 @@ pub enum Request {
     /// half-way through streaming): a stopped import leaves nothing half-written.
     CancelImport { import_id: String },
     Export { bodies: bool },
+    /// Merges a backup or a relationship book (idempotent). Reply: [`ImportBatchReply`].
     Restore { backup: serde_json::Value },
     Erase,
     Stats,
@@ -196,7 +197,7 @@ pub struct ActiveDraftReply {
     pub verdict: Option<Verdict>,
 }
 
-/// `{ "ok": true, ... }` for one `ImportBatch`: what was new and what was already there
+/// `{ "ok": true, ... }` for one `ImportBatch` (and for `Restore`): what was new and what was already there
 /// (re-importing a file reports everything as duplicates and adds nothing).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]

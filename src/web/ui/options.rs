@@ -1371,24 +1371,10 @@ async fn restore(state: &Shared, file: File) {
     let value = serde_json::to_value(&backup).unwrap_or(Value::Null);
     match call(&Request::Restore { backup: value }).await {
         Ok(reply) => {
-            let added = reply
-                .get("messages_added")
-                .or_else(|| reply.get("messages"))
-                .and_then(Value::as_u64);
-            let contacts = reply
-                .get("contacts_added")
-                .or_else(|| reply.get("contacts"))
-                .and_then(Value::as_u64);
+            let count = |key: &str| reply.get(key).and_then(Value::as_u64).unwrap_or(0).to_string();
             status(
                 "data-status",
-                &t_with(
-                    "restored",
-                    &[
-                        &name,
-                        &contacts.unwrap_or(0).to_string(),
-                        &added.unwrap_or(0).to_string(),
-                    ],
-                ),
+                &t_with("restored", &[&name, &count("contacts_added"), &count("messages_added")]),
             );
         }
         Err(error) => status("data-status", &t_with("restoreFailed", &[&name, &error])),
