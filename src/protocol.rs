@@ -83,9 +83,22 @@ pub enum Request {
     SetTags { contact: String, tags: Tags },
     Merge { keep: String, absorb: String },
     Split { contact: String, identity: crate::model::Identity },
+    /// Adds an identity (the recipient's address or profile) to a stored contact:
+    /// "this LinkedIn profile is the person I email". Merges if it belongs to another.
+    Link {
+        contact: String,
+        identity: crate::model::Identity,
+    },
     AddException { contact: String, rule: String },
     RemoveException { contact: String, rule: String },
+    /// Reply: `{ "ok": true, "settings": ..., "operator": <name or null> }`.
     GetSettings,
+    /// Who is typing on this browser: `None` is the owner, else a delegate's name.
+    /// Kept per browser (not in backups or shared books): the boss's and the
+    /// assistant's browsers differ in exactly this.
+    SetOperator {
+        operator: Option<String>,
+    },
     SetSettings { settings: serde_json::Value },
     /// One batch of an import the options page is streaming; one transaction.
     ImportBatch {
@@ -125,9 +138,11 @@ impl Request {
             Request::SetTags { .. } => "set_tags",
             Request::Merge { .. } => "merge",
             Request::Split { .. } => "split",
+            Request::Link { .. } => "link",
             Request::AddException { .. } => "add_exception",
             Request::RemoveException { .. } => "remove_exception",
             Request::GetSettings => "get_settings",
+            Request::SetOperator { .. } => "set_operator",
             Request::SetSettings { .. } => "set_settings",
             Request::ImportBatch { .. } => "import_batch",
             Request::CancelImport { .. } => "cancel_import",
@@ -179,6 +194,16 @@ pub struct ActiveDraftReply {
     pub site: Option<Site>,
     pub draft: Option<Draft>,
     pub verdict: Option<Verdict>,
+}
+
+/// `{ "ok": true, ... }` for one `ImportBatch`: what was new and what was already there
+/// (re-importing a file reports everything as duplicates and adds nothing).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ImportBatchReply {
+    pub contacts_added: u64,
+    pub messages_added: u64,
+    pub duplicates: u64,
 }
 
 /// What a content script gets back for `Analyze`: the verdict and nothing else.

@@ -67,6 +67,16 @@ pub fn settings_list(cue: Cue) -> &'static str {
     }
 }
 
+/// The built-in phrases edited through one settings list (`pitch`, `bump`, ...), so
+/// the options page can show what the user is adding to or removing from.
+pub fn builtin_list(list: &str) -> Vec<&'static str> {
+    BUILTIN
+        .iter()
+        .filter(|(cue, _)| settings_list(*cue) == list)
+        .flat_map(|(_, phrases)| phrases.iter().copied())
+        .collect()
+}
+
 /// A phrase found in a text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hit {
