@@ -289,7 +289,7 @@ fn convert(raw: &[u8], envelope_time: Option<i64>, place: Place, me: &Me, sink: 
         .map(|s| format!("<{s}>"))
         .or_else(|| own_id.clone());
     sink.message(Message {
-        id: own_id.unwrap_or_else(|| format!("fp:{}", fingerprint(&[raw]))),
+        id: own_id.unwrap_or_else(|| format!("fp:{}", line_ending_blind_fingerprint(raw))),
         channel: Channel::Email,
         direction,
         from,
@@ -304,6 +304,13 @@ fn convert(raw: &[u8], envelope_time: Option<i64>, place: Place, me: &Me, sink: 
         conversation,
         operator: None,
     });
+}
+
+/// The same message saved with CRLF (an .eml from Outlook) or LF (a Takeout mbox)
+/// must get the same id, so carriage returns are left out of the fingerprint.
+fn line_ending_blind_fingerprint(raw: &[u8]) -> String {
+    let lf: Vec<u8> = raw.iter().copied().filter(|&b| b != b'\r').collect();
+    fingerprint(&[&lf])
 }
 
 fn has_undecodable_body(mail: &mail_parser::Message) -> bool {

@@ -413,7 +413,6 @@ const BUILTIN: &[(Cue, &[&str])] = &[
             "book a call",
             "hop on a call",
             "jump on a call",
-            "quick call",
             "15 minute call",
             "15 minutes",
             "15-minute",
@@ -583,7 +582,6 @@ const BUILTIN: &[(Cue, &[&str])] = &[
             "we are all set",
             "not the right time",
             "no longer interested",
-            "please don't",
             "leave me alone",
             "not something i can",
             "don't have the bandwidth",
@@ -637,8 +635,10 @@ const BUILTIN: &[(Cue, &[&str])] = &[
             "share my article",
             "share this with your",
             "share it with your",
-            "please share",
             "tweet about",
+            "your followers",
+            "post and share",
+            "share the text",
             "tweet this",
             "retweet",
             "post about",
@@ -751,7 +751,7 @@ const BUILTIN: &[(Cue, &[&str])] = &[
             "free swag",
             "gift card",
             "amazon voucher",
-            "a voucher",
+            "voucher",
             "for your time",
             "as a thank you",
             "as a token of",
@@ -798,7 +798,6 @@ const BUILTIN: &[(Cue, &[&str])] = &[
             "verbatim",
             "word for word",
             "exactly as written",
-            "just copy",
             "use this text",
         ],
     ),
@@ -871,12 +870,9 @@ const BUILTIN: &[(Cue, &[&str])] = &[
             "pricing",
             "proposal",
             "quote",
-            "interested",
             "schedule",
             "availability",
             "when are you free",
-            "let's",
-            "lets",
         ],
     ),
 ];
@@ -884,7 +880,7 @@ const BUILTIN: &[(Cue, &[&str])] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::text::normalize::tokenize;
+    use crate::text::normalize::{phrase_key, tokenize};
 
     fn cues(text: &str) -> Vec<(Cue, String)> {
         let t = tokenize(text);
@@ -933,6 +929,20 @@ mod tests {
             .take(hit.span.1 - hit.span.0)
             .collect();
         assert_eq!(s, "act THIS week");
+    }
+
+    #[test]
+    fn fillers_never_reduce_a_phrase_to_one_word() {
+        for (_, list) in BUILTIN {
+            for phrase in list.iter() {
+                let words = tokenize(phrase).len();
+                let key = phrase_key(phrase);
+                assert!(
+                    words == 1 || key.contains(' '),
+                    "{phrase:?} folds to the single word {key:?}"
+                );
+            }
+        }
     }
 
     #[test]
