@@ -1347,7 +1347,7 @@ fn download(name: &str, text: &str) -> Result<(), String> {
     // The click has started the download; the URL can go once the event loop turns.
     let url_for_revoke = url.clone();
     spawn_local(async move {
-        gloo::timers::future::TimeoutFuture::new(1_000).await;
+        dom::sleep(1_000).await;
         let _ = web_sys::Url::revoke_object_url(&url_for_revoke);
     });
     Ok(())
