@@ -1052,6 +1052,7 @@ fn offer_import(state: &Shared, ready: Vec<(File, ImportReport)>) {
                 .unwrap_or_default(),
         );
         let _ = item.set_attribute("data-messages", &report.messages.to_string());
+        let _ = item.set_attribute("data-skipped", &report.skipped.to_string());
         let _ = list.append_child(&item);
     }
     let inferred = infer_owner(ready.iter().map(|(_, r)| r));
@@ -1371,10 +1372,19 @@ async fn restore(state: &Shared, file: File) {
     let value = serde_json::to_value(&backup).unwrap_or(Value::Null);
     match call(&Request::Restore { backup: value }).await {
         Ok(reply) => {
-            let count = |key: &str| reply.get(key).and_then(Value::as_u64).unwrap_or(0).to_string();
+            let count = |key: &str| {
+                reply
+                    .get(key)
+                    .and_then(Value::as_u64)
+                    .unwrap_or(0)
+                    .to_string()
+            };
             status(
                 "data-status",
-                &t_with("restored", &[&name, &count("contacts_added"), &count("messages_added")]),
+                &t_with(
+                    "restored",
+                    &[&name, &count("contacts_added"), &count("messages_added")],
+                ),
             );
         }
         Err(error) => status("data-status", &t_with("restoreFailed", &[&name, &error])),
