@@ -1099,7 +1099,14 @@ async fn run_import(state: &Shared) {
             }
         }
     };
-    if name.is_empty() && identity.is_none() {
+    // A backup or a relationship book says whose it is; everything else needs an owner
+    // to tell sent from received.
+    let only_backups = state
+        .borrow()
+        .ready
+        .iter()
+        .all(|(_, report)| report.format == crate::import::Format::Backup);
+    if name.is_empty() && identity.is_none() && !only_backups {
         set_text("import-owner-error", &t("errorOwnerMissing"));
         return;
     }
