@@ -143,10 +143,9 @@ async fn load(state: &Shared) {
     state.borrow_mut().draft = draft;
     match recipient {
         Some(recipient) => open_recipient(state, recipient, None).await,
-        None => {
-            show("onboarding", empty);
-            show_browse(state).await;
-        }
+        // An empty store has nothing to search: say what Rapport does and how to start.
+        None if empty => show("onboarding", true),
+        None => show_browse(state).await,
     }
 }
 
