@@ -78,10 +78,17 @@ pub enum Request {
     /// The draft last analyzed in this browser tab, so the popup can show its
     /// recipient. Reply: [`ActiveDraftReply`].
     ActiveDraft { tab: i64 },
+    /// Contacts whose names, identities or company contain the query (case and
+    /// accents folded), best first. Reply: `{ "ok": true, "contacts": [Contact] }`.
     Search { query: String, limit: usize },
+    /// Contacts by latest message, newest first. Reply: `{ "ok": true, "contacts": [Contact] }`.
     RecentContacts { limit: usize },
+    /// Replaces the contact's tags. Every change below replies `{ "ok": true, "contact": Contact }`
+    /// (the contact after the change).
     SetTags { contact: String, tags: Tags },
     Merge { keep: String, absorb: String },
+    /// Moves one identity (and its messages) out into a new contact; the reply's
+    /// `contact` is the NEW one, so the popup can undo by merging it back.
     Split { contact: String, identity: crate::model::Identity },
     /// Adds an identity (the recipient's address or profile) to a stored contact:
     /// "this LinkedIn profile is the person I email". Merges if it belongs to another.
@@ -109,9 +116,13 @@ pub enum Request {
     /// Removes what the import with this id added (Cancel, or a file that failed
     /// half-way through streaming): a stopped import leaves nothing half-written.
     CancelImport { import_id: String },
+    /// Reply: `{ "ok": true, "backup": Backup }` (`import::Backup`, canonical), a full
+    /// backup with `bodies`, else the relationship book (no bodies, no settings).
     Export { bodies: bool },
+    /// Merges a backup or a relationship book (idempotent). Reply: [`ImportBatchReply`].
     Restore { backup: serde_json::Value },
     Erase,
+    /// Reply: `{ "ok": true, "contacts": n, "messages": n, "bytes": storage used }`.
     Stats,
 }
 
@@ -196,7 +207,7 @@ pub struct ActiveDraftReply {
     pub verdict: Option<Verdict>,
 }
 
-/// `{ "ok": true, ... }` for one `ImportBatch`: what was new and what was already there
+/// `{ "ok": true, ... }` for one `ImportBatch` (and for `Restore`): what was new and what was already there
 /// (re-importing a file reports everything as duplicates and adds nothing).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]

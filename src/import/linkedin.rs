@@ -31,6 +31,7 @@ fn normalize_header(field: &str) -> String {
 /// Which LinkedIn CSV this is, from its header row (within the first lines, because
 /// Connections.csv opens with notes).
 pub(crate) fn detect_csv(head: &[u8]) -> Option<Format> {
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
     let text = String::from_utf8_lossy(&head[..head.len().min(8192)]);
     for line in text.lines().take(12) {
         let columns: Vec<String> = line.split(',').map(normalize_header).collect();

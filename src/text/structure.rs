@@ -227,8 +227,9 @@ fn sign_off(text: &str) -> Option<String> {
         None => (t, ""),
     };
     let folded = fold(head.trim_end_matches('.'));
-    if SIGN_OFFS.contains(&folded.as_str()) {
-        return Some(tail.trim_end_matches(['.', '!']).trim().to_string());
+    let tail = tail.trim_end_matches(['.', '!']).trim();
+    if SIGN_OFFS.contains(&folded.as_str()) && (tail.is_empty() || looks_like_name(tail)) {
+        return Some(tail.to_string());
     }
     None
 }

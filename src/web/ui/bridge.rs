@@ -85,8 +85,19 @@ pub fn t_with(key: &str, substitutions: &[&str]) -> String {
     }
 }
 
-/// The id of the tab the popup was opened over.
+/// The id of the tab the popup was opened over. `popup.html?tab=<id>` names it
+/// explicitly: opened in a tab of its own (tests, keyboard users who pin it), the
+/// popup would otherwise find itself as the active tab.
 pub async fn active_tab_id() -> Option<i64> {
+    let search = web_sys::window()?.location().search().unwrap_or_default();
+    let named = search
+        .trim_start_matches('?')
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("tab="))
+        .and_then(|id| id.parse::<i64>().ok());
+    if named.is_some() {
+        return named;
+    }
     let query = js_sys::Object::new();
     js_sys::Reflect::set(&query, &"active".into(), &true.into()).ok()?;
     js_sys::Reflect::set(&query, &"currentWindow".into(), &true.into()).ok()?;

@@ -134,3 +134,14 @@ pub fn parse_date(text: &str) -> Option<crate::model::Millis> {
 pub fn now() -> crate::model::Millis {
     js_sys::Date::now() as i64
 }
+
+/// Resolves after `millis` on the page's event loop: lets the page paint and handle
+/// clicks between slices of long work.
+pub async fn sleep(millis: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, millis);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}

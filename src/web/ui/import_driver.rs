@@ -72,7 +72,7 @@ async fn read_slice(file: &File, start: f64, end: f64) -> Result<Vec<u8>, String
 
 /// Lets the page paint and handle clicks (Cancel) between slices.
 async fn breathe() {
-    gloo::timers::future::TimeoutFuture::new(0).await;
+    super::dom::sleep(0).await;
 }
 
 fn unreadable(name: &str, start: f64, error: String) -> Stop {

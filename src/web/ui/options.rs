@@ -1052,6 +1052,7 @@ fn offer_import(state: &Shared, ready: Vec<(File, ImportReport)>) {
                 .unwrap_or_default(),
         );
         let _ = item.set_attribute("data-messages", &report.messages.to_string());
+        let _ = item.set_attribute("data-skipped", &report.skipped.to_string());
         let _ = list.append_child(&item);
     }
     let inferred = infer_owner(ready.iter().map(|(_, r)| r));
@@ -1098,7 +1099,14 @@ async fn run_import(state: &Shared) {
             }
         }
     };
-    if name.is_empty() && identity.is_none() {
+    // A backup or a relationship book says whose it is; everything else needs an owner
+    // to tell sent from received.
+    let only_backups = state
+        .borrow()
+        .ready
+        .iter()
+        .all(|(_, report)| report.format == crate::import::Format::Backup);
+    if name.is_empty() && identity.is_none() && !only_backups {
         set_text("import-owner-error", &t("errorOwnerMissing"));
         return;
     }
@@ -1347,7 +1355,7 @@ fn download(name: &str, text: &str) -> Result<(), String> {
     // The click has started the download; the URL can go once the event loop turns.
     let url_for_revoke = url.clone();
     spawn_local(async move {
-        gloo::timers::future::TimeoutFuture::new(1_000).await;
+        dom::sleep(1_000).await;
         let _ = web_sys::Url::revoke_object_url(&url_for_revoke);
     });
     Ok(())
@@ -1371,23 +1379,18 @@ async fn restore(state: &Shared, file: File) {
     let value = serde_json::to_value(&backup).unwrap_or(Value::Null);
     match call(&Request::Restore { backup: value }).await {
         Ok(reply) => {
-            let added = reply
-                .get("messages_added")
-                .or_else(|| reply.get("messages"))
-                .and_then(Value::as_u64);
-            let contacts = reply
-                .get("contacts_added")
-                .or_else(|| reply.get("contacts"))
-                .and_then(Value::as_u64);
+            let count = |key: &str| {
+                reply
+                    .get(key)
+                    .and_then(Value::as_u64)
+                    .unwrap_or(0)
+                    .to_string()
+            };
             status(
                 "data-status",
                 &t_with(
                     "restored",
-                    &[
-                        &name,
-                        &contacts.unwrap_or(0).to_string(),
-                        &added.unwrap_or(0).to_string(),
-                    ],
+                    &[&name, &count("contacts_added"), &count("messages_added")],
                 ),
             );
         }

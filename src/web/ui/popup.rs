@@ -134,14 +134,37 @@ async fn load(state: &Shared) {
         .as_ref()
         .and_then(|d| d.draft.as_ref())
         .and_then(|d| d.recipients.first().cloned());
+    let recipients = draft
+        .as_ref()
+        .and_then(|d| d.draft.as_ref())
+        .map(|d| d.recipients.clone())
+        .unwrap_or_default();
+    fill_recipient_choice(&recipients);
     state.borrow_mut().draft = draft;
     match recipient {
         Some(recipient) => open_recipient(state, recipient, None).await,
-        None => {
-            show("onboarding", empty);
-            show_browse(state).await;
-        }
+        // An empty store has nothing to search: say what Rapport does and how to start.
+        None if empty => show("onboarding", true),
+        None => show_browse(state).await,
     }
+}
+
+/// A draft to several people: the popup shows one at a time, chosen here.
+fn fill_recipient_choice(recipients: &[Recipient]) {
+    let select: Element = by_id("recipient-choice");
+    clear(&select);
+    for (i, recipient) in recipients.iter().enumerate() {
+        let label = match (&recipient.name, &recipient.identity) {
+            (Some(name), Some(identity)) => format!("{name} <{identity}>"),
+            (Some(name), None) => name.clone(),
+            (None, Some(identity)) => identity.to_string(),
+            (None, None) => t("unknownPerson"),
+        };
+        let option = text_element("option", &label);
+        let _ = option.set_attribute("value", &i.to_string());
+        let _ = select.append_child(&option);
+    }
+    show("recipient-row", recipients.len() > 1);
 }
 
 async fn show_browse(state: &Shared) {
@@ -454,6 +477,23 @@ fn wire(state: &Shared) {
             }
         });
     }
+    let s = state.clone();
+    on_id("recipient-choice", "change", move |_| {
+        let index: usize = by_id::<HtmlSelectElement>("recipient-choice")
+            .value()
+            .parse()
+            .unwrap_or(0);
+        let recipient = s
+            .borrow()
+            .draft
+            .as_ref()
+            .and_then(|d| d.draft.as_ref())
+            .and_then(|d| d.recipients.get(index).cloned());
+        if let Some(recipient) = recipient {
+            let s = s.clone();
+            spawn_local(async move { open_recipient(&s, recipient, None).await });
+        }
+    });
     let s = state.clone();
     on_id("back", "click", move |_| {
         let s = s.clone();
