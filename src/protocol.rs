@@ -68,15 +68,44 @@ pub enum Request {
 
     // ---- extension pages only ----
     /// What the popup shows about a recipient (or the contact with this id).
-    ContactSummary { recipient: crate::model::Recipient },
+    /// Reply: [`ContactSummaryReply`].
+    ContactSummary {
+        recipient: crate::model::Recipient,
+        /// Set when the popup opens a contact from search or recent contacts.
+        #[serde(default)]
+        contact: Option<String>,
+    },
+    /// The draft last analyzed in this browser tab, so the popup can show its
+    /// recipient. Reply: [`ActiveDraftReply`].
+    ActiveDraft { tab: i64 },
+    /// Contacts whose names, identities or company contain the query (case and
+    /// accents folded), best first. Reply: `{ "ok": true, "contacts": [Contact] }`.
     Search { query: String, limit: usize },
+    /// Contacts by latest message, newest first. Reply: `{ "ok": true, "contacts": [Contact] }`.
     RecentContacts { limit: usize },
+    /// Replaces the contact's tags. Every change below replies `{ "ok": true, "contact": Contact }`
+    /// (the contact after the change).
     SetTags { contact: String, tags: Tags },
     Merge { keep: String, absorb: String },
+    /// Moves one identity (and its messages) out into a new contact; the reply's
+    /// `contact` is the NEW one, so the popup can undo by merging it back.
     Split { contact: String, identity: crate::model::Identity },
+    /// Adds an identity (the recipient's address or profile) to a stored contact:
+    /// "this LinkedIn profile is the person I email". Merges if it belongs to another.
+    Link {
+        contact: String,
+        identity: crate::model::Identity,
+    },
     AddException { contact: String, rule: String },
     RemoveException { contact: String, rule: String },
+    /// Reply: `{ "ok": true, "settings": ..., "operator": <name or null> }`.
     GetSettings,
+    /// Who is typing on this browser: `None` is the owner, else a delegate's name.
+    /// Kept per browser (not in backups or shared books): the boss's and the
+    /// assistant's browsers differ in exactly this.
+    SetOperator {
+        operator: Option<String>,
+    },
     SetSettings { settings: serde_json::Value },
     /// One batch of an import the options page is streaming; one transaction.
     ImportBatch {
@@ -84,9 +113,16 @@ pub enum Request {
         file: String,
         batch: crate::import::ImportBatch,
     },
+    /// Removes what the import with this id added (Cancel, or a file that failed
+    /// half-way through streaming): a stopped import leaves nothing half-written.
+    CancelImport { import_id: String },
+    /// Reply: `{ "ok": true, "backup": Backup }` (`import::Backup`, canonical), a full
+    /// backup with `bodies`, else the relationship book (no bodies, no settings).
     Export { bodies: bool },
+    /// Merges a backup or a relationship book (idempotent). Reply: [`ImportBatchReply`].
     Restore { backup: serde_json::Value },
     Erase,
+    /// Reply: `{ "ok": true, "contacts": n, "messages": n, "bytes": storage used }`.
     Stats,
 }
 
@@ -107,22 +143,78 @@ impl Request {
             Request::RecordSent { .. } => "record_sent",
             Request::RecordSeen { .. } => "record_seen",
             Request::ContactSummary { .. } => "contact_summary",
+            Request::ActiveDraft { .. } => "active_draft",
             Request::Search { .. } => "search",
             Request::RecentContacts { .. } => "recent_contacts",
             Request::SetTags { .. } => "set_tags",
             Request::Merge { .. } => "merge",
             Request::Split { .. } => "split",
+            Request::Link { .. } => "link",
             Request::AddException { .. } => "add_exception",
             Request::RemoveException { .. } => "remove_exception",
             Request::GetSettings => "get_settings",
+            Request::SetOperator { .. } => "set_operator",
             Request::SetSettings { .. } => "set_settings",
             Request::ImportBatch { .. } => "import_batch",
+            Request::CancelImport { .. } => "cancel_import",
             Request::Export { .. } => "export",
             Request::Restore { .. } => "restore",
             Request::Erase => "erase",
             Request::Stats => "stats",
         }
     }
+}
+
+/// The relationship at a glance, as the popup shows it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RelationshipSummary {
+    pub sent: u32,
+    pub received: u32,
+    pub first: Option<Millis>,
+    pub last: Option<Millis>,
+    pub channels: Vec<Channel>,
+    pub last_reply: Option<LastReply>,
+}
+
+/// Their most recent message to the owner.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LastReply {
+    pub time: Millis,
+    /// The start of the reply's own text (quotes and signature removed).
+    pub excerpt: String,
+    /// True when the reply reads as a polite "no" (what `after-decline` looks for).
+    pub declined: bool,
+}
+
+/// `{ "ok": true, "contact": ..., "summary": ... }`; `contact` is null for a
+/// recipient Rapport has never seen.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ContactSummaryReply {
+    pub contact: Option<crate::model::Contact>,
+    pub summary: RelationshipSummary,
+}
+
+/// `{ "ok": true, "site": ..., "draft": ..., "verdict": ... }`; all null when the
+/// tab has no compose box Rapport has read.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ActiveDraftReply {
+    pub site: Option<Site>,
+    pub draft: Option<Draft>,
+    pub verdict: Option<Verdict>,
+}
+
+/// `{ "ok": true, ... }` for one `ImportBatch` (and for `Restore`): what was new and what was already there
+/// (re-importing a file reports everything as duplicates and adds nothing).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ImportBatchReply {
+    pub contacts_added: u64,
+    pub messages_added: u64,
+    pub duplicates: u64,
 }
 
 /// What a content script gets back for `Analyze`: the verdict and nothing else.

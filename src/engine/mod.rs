@@ -1,32 +1,41 @@
 //! The relationship rules: pure functions of a draft, an [`Index`] of history and
 //! [`Settings`](crate::settings::Settings).
+//!
+//! # Building an index
+//! [`Index`] is built incrementally with [`Index::add_contact`] and
+//! [`Index::add_message`], in any order: a message naming an identity no contact has
+//! yet creates an implied person, and a contact added later with that identity takes
+//! it over (several implied people sharing a contact's identities become one). People
+//! are joined only by normalized identity; equal names are never merged, they are
+//! offered as suggestions ("probably the Brian Miller you emailed 57 times").
+//!
+//! # The store's contract (service worker)
+//! The CLI loads everything. The service worker loads only what one verdict needs:
+//! 1. Call [`slice_keys`] on the draft. It is pure and cheap.
+//! 2. From IndexedDB load the contacts with any of `identity_keys` and the contacts
+//!    whose names' [`name_key`](crate::identity::name_key) is in `name_keys`, each with
+//!    all messages exchanged with them.
+//! 3. Load the sent messages of the last `window_days` whose band keys intersect
+//!    `band_keys`. Band keys are computed when a message is stored:
+//!    [`message_band_keys`] (hex strings, stable across versions while
+//!    [`minhash::SCHEME`](crate::text::minhash::SCHEME) is unchanged; recompute on a
+//!    change).
+//! 4. Add the contacts, then the messages, to a fresh [`Index`] and call [`analyze`].
+//!
+//! Anything more in the index is harmless; anything less only hides warnings.
 
-use crate::model::{Contact, Draft, Message, Verdict};
-use crate::settings::Settings;
+mod index;
+mod rules;
 
-/// History, indexed for per-draft lookups. Built from everything (CLI) or from the
-/// slice of the store a recipient's verdict needs (service worker).
-#[derive(Debug, Default)]
-pub struct Index {
-    contacts: Vec<Contact>,
-    messages: Vec<Message>,
-}
+pub use index::{draft_signature, message_signature, slice_keys, Index, SliceKeys};
+pub use rules::analyze;
 
-impl Index {
-    pub fn new() -> Self {
-        Self::default()
+/// Band keys to persist with a stored message (empty for received or short ones).
+pub fn message_band_keys(message: &crate::model::Message) -> Vec<String> {
+    if message.direction != crate::model::Direction::Sent {
+        return Vec::new();
     }
-
-    pub fn add_contact(&mut self, contact: Contact) {
-        self.contacts.push(contact);
-    }
-
-    pub fn add_message(&mut self, message: Message) {
-        self.messages.push(message);
-    }
-}
-
-/// Judges a draft. SCAFFOLD: replaced by the engine issue.
-pub fn analyze(_index: &Index, _draft: &Draft, _settings: &Settings) -> Verdict {
-    Verdict::default()
+    message_signature(message)
+        .map(|s| crate::text::minhash::band_key_strings(&s))
+        .unwrap_or_default()
 }

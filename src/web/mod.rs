@@ -4,3 +4,4 @@
 //! this layer moves values between them and the browser.
 
 pub mod service;
+pub mod ui;

@@ -1,0 +1,6 @@
+// Loads the wasm core and hands the page to its Rust UI (src/web/ui/options.rs).
+import init, { startOptions } from '../pkg/rapport.js';
+
+init().then(startOptions, (error) => {
+  document.getElementById('status').textContent = `Rapport could not start: ${error.message}`;
+});

@@ -1,0 +1,377 @@
+//! Folding text into comparable word tokens that still point back at the draft.
+//!
+//! Every token remembers its span in Unicode scalar values of the text as given, so
+//! whatever matches on the folded form can be highlighted in the original. Folding:
+//! NFKD with combining marks dropped (é → e, ﬁ → fi, fullwidth → ASCII), lowercase,
+//! zero-width and bidi controls ignored inside words, apostrophes joined (don't →
+//! dont), HTML tags and entities treated as spaces, and Latin lookalikes from other
+//! scripts folded when a word mixes scripts (Вrian → brian) while a word written
+//! wholly in Cyrillic or Greek is left alone.
+
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
+
+/// One word of a text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    /// Folded form: lowercase, no diacritics, lookalikes folded.
+    pub norm: String,
+    /// Span in the original text, in chars, end exclusive.
+    pub start: usize,
+    pub end: usize,
+    /// The word starts with an uppercase letter as written.
+    pub capitalized: bool,
+    /// Nothing but spaces separates it from the start of the text, a line break or
+    /// sentence punctuation.
+    pub sentence_start: bool,
+}
+
+/// Characters that are invisible and must not split or change a word.
+pub fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{180E}'
+        | '\u{200B}'..='\u{200F}'
+        | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}'
+        | '\u{2066}'..='\u{2069}'
+        | '\u{FE00}'..='\u{FE0F}'
+        | '\u{FEFF}')
+}
+
+fn is_apostrophe(c: char) -> bool {
+    matches!(
+        c,
+        '\'' | '\u{2019}' | '\u{2018}' | '\u{02BC}' | '`' | '\u{00B4}'
+    )
+}
+
+/// Latin lookalikes from Cyrillic, Greek and a few symbol blocks, applied only
+/// inside words that also contain Latin letters (UTS #39 confusables, the subset
+/// that passes for Latin in names and phrases).
+fn latin_lookalike(c: char) -> Option<char> {
+    Some(match c {
+        'А' | 'Α' => 'a',
+        'В' | 'Β' => 'b',
+        'С' | 'Ϲ' => 'c',
+        'Е' | 'Ε' => 'e',
+        'Н' | 'Η' => 'h',
+        'І' | 'Ι' | 'Ӏ' => 'i',
+        'Ј' => 'j',
+        'К' | 'Κ' => 'k',
+        'М' | 'Μ' => 'm',
+        'Ν' => 'n',
+        'О' | 'Ο' => 'o',
+        'Р' | 'Ρ' => 'p',
+        'Ѕ' => 's',
+        'Т' | 'Τ' => 't',
+        'Х' | 'Χ' => 'x',
+        'У' | 'Υ' => 'y',
+        'Ζ' => 'z',
+        'а' => 'a',
+        'ԁ' => 'd',
+        'е' => 'e',
+        'һ' => 'h',
+        'і' => 'i',
+        'ј' => 'j',
+        'о' | 'ο' => 'o',
+        'р' | 'ρ' => 'p',
+        'с' | 'ϲ' => 'c',
+        'ѕ' => 's',
+        'у' => 'y',
+        'х' => 'x',
+        'ԛ' => 'q',
+        'ԝ' => 'w',
+        'ν' => 'v',
+        'ı' => 'i',
+        'ɑ' => 'a',
+        'ɡ' => 'g',
+        'ⅰ' => 'i',
+        'ⅼ' => 'l',
+        _ => return None,
+    })
+}
+
+const HTML_TAGS: &[&str] = &[
+    "a",
+    "b",
+    "i",
+    "u",
+    "p",
+    "br",
+    "hr",
+    "div",
+    "span",
+    "font",
+    "strong",
+    "em",
+    "li",
+    "ul",
+    "ol",
+    "td",
+    "tr",
+    "th",
+    "table",
+    "tbody",
+    "img",
+    "html",
+    "body",
+    "head",
+    "title",
+    "center",
+    "blockquote",
+    "pre",
+    "style",
+    "meta",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "small",
+    "big",
+];
+
+/// Length in chars of an HTML tag or entity starting at `i`, if there is one.
+fn markup_len(chars: &[char], i: usize) -> Option<usize> {
+    match chars[i] {
+        '<' => {
+            let mut j = i + 1;
+            if chars.get(j) == Some(&'/') {
+                j += 1;
+            }
+            let name_start = j;
+            while j < chars.len() && chars[j].is_ascii_alphanumeric() && j - name_start < 12 {
+                j += 1;
+            }
+            let name: String = chars[name_start..j]
+                .iter()
+                .collect::<String>()
+                .to_ascii_lowercase();
+            if !HTML_TAGS.contains(&name.as_str()) {
+                return None;
+            }
+            match chars.get(j) {
+                Some('>') | Some('/') | Some(' ') | Some('\n') | Some('\t') => {}
+                _ => return None,
+            }
+            let limit = (j + 400).min(chars.len());
+            chars[j..limit]
+                .iter()
+                .position(|&c| c == '>')
+                .map(|p| j + p + 1 - i)
+        }
+        '&' => {
+            let limit = (i + 10).min(chars.len());
+            let end = chars[i + 1..limit].iter().position(|&c| c == ';')? + i + 1;
+            let body = &chars[i + 1..end];
+            let named = body.len() >= 2 && body.iter().all(|c| c.is_ascii_alphabetic());
+            let numeric = body.len() >= 2
+                && body[0] == '#'
+                && body[1..].iter().all(|c| c.is_ascii_alphanumeric());
+            (named || numeric).then_some(end + 1 - i)
+        }
+        _ => None,
+    }
+}
+
+/// Splits text into folded word tokens with char spans.
+pub fn tokenize(text: &str) -> Vec<Token> {
+    let chars: Vec<char> = text.chars().collect();
+    tokenize_chars(&chars)
+}
+
+pub fn tokenize_chars(chars: &[char]) -> Vec<Token> {
+    let mut tokens = Vec::new();
+    let mut raw: Vec<char> = Vec::new();
+    let mut start = 0;
+    let mut last_end = 0;
+    let mut boundary = true; // a sentence may start at the next token
+    let mut i = 0;
+    let flush = |raw: &mut Vec<char>,
+                 start: usize,
+                 end: usize,
+                 boundary: &mut bool,
+                 tokens: &mut Vec<Token>| {
+        if raw.is_empty() {
+            return;
+        }
+        tokens.push(fold_word(raw, start, end, *boundary));
+        *boundary = false;
+        raw.clear();
+    };
+    while i < chars.len() {
+        let c = chars[i];
+        if is_invisible(c) {
+            i += 1;
+            continue;
+        }
+        if c.is_alphanumeric() {
+            if raw.is_empty() {
+                start = i;
+            }
+            raw.push(c);
+            last_end = i + 1;
+            i += 1;
+            continue;
+        }
+        if is_apostrophe(c)
+            && !raw.is_empty()
+            && chars.get(i + 1).is_some_and(|n| n.is_alphabetic())
+        {
+            i += 1;
+            continue;
+        }
+        if c == '<' || c == '&' {
+            if let Some(len) = markup_len(chars, i) {
+                flush(&mut raw, start, last_end, &mut boundary, &mut tokens);
+                if c == '<' {
+                    boundary = true;
+                }
+                i += len;
+                continue;
+            }
+        }
+        flush(&mut raw, start, last_end, &mut boundary, &mut tokens);
+        if matches!(
+            c,
+            '.' | '!' | '?' | '\n' | '\r' | ':' | ';' | '\u{2029}' | '\u{2028}' | '¿' | '¡'
+        ) {
+            boundary = true;
+        }
+        i += 1;
+    }
+    flush(&mut raw, start, last_end, &mut boundary, &mut tokens);
+    tokens
+}
+
+fn fold_word(raw: &[char], start: usize, end: usize, sentence_start: bool) -> Token {
+    let has_latin = raw.iter().any(|c| c.is_ascii_alphabetic());
+    let mut norm = String::with_capacity(raw.len());
+    for &c in raw {
+        let c = if has_latin {
+            latin_lookalike(c).unwrap_or(c)
+        } else {
+            c
+        };
+        if c.is_ascii() {
+            norm.push(c.to_ascii_lowercase());
+            continue;
+        }
+        for d in c.nfkd().filter(|d| !is_combining_mark(*d)) {
+            if d.is_alphanumeric() {
+                norm.extend(d.to_lowercase());
+            }
+        }
+    }
+    let capitalized = raw.first().is_some_and(|c| c.is_uppercase());
+    Token {
+        norm,
+        start,
+        end,
+        capitalized,
+        sentence_start,
+    }
+}
+
+/// Folds a name or word for comparison: the same folding as tokens, words joined by
+/// one space.
+pub fn fold(text: &str) -> String {
+    let tokens = tokenize(text);
+    let mut out = String::with_capacity(text.len());
+    for t in tokens {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&t.norm);
+    }
+    out
+}
+
+/// Words dropped before phrase matching so "just wanted to quickly follow up"
+/// matches "wanted to follow up".
+const FILLER: &[&str] = &[
+    "a", "an", "the", "just", "really", "quickly", "very", "so", "actually", "simply", "kindly",
+    "quick", "briefly", "still", "again", "ever", "perhaps", "truly", "totally", "super", "please",
+    "pls", "plz",
+];
+
+pub fn is_filler(word: &str) -> bool {
+    FILLER.contains(&word)
+}
+
+/// A light suffix fold applied to both phrases and drafts, so "bumping", "bumped"
+/// and "bumps" all match "bump". It only needs to be consistent, not linguistic.
+pub fn stem(word: &str) -> &str {
+    let n = word.len();
+    if !word.is_ascii() || n <= 3 {
+        return word;
+    }
+    if n > 5 && word.ends_with("ing") {
+        return &word[..n - 3];
+    }
+    if n > 4 && word.ends_with("ed") {
+        return &word[..n - 2];
+    }
+    if word.ends_with('s')
+        && !word.ends_with("ss")
+        && !word.ends_with("us")
+        && !word.ends_with("is")
+    {
+        return &word[..n - 1];
+    }
+    word
+}
+
+/// The key a phrase is matched by: folded, fillers dropped, stemmed, one space
+/// between words. Empty when the phrase has no words.
+pub fn phrase_key(phrase: &str) -> String {
+    let mut out = String::new();
+    for t in tokenize(phrase) {
+        if is_filler(&t.norm) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(stem(&t.norm));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_fold_and_keep_spans() {
+        let text = "Héllo <b>Wörld</b>&nbsp;don’t ＡＳＡＰ";
+        let t = tokenize(text);
+        let norms: Vec<&str> = t.iter().map(|t| t.norm.as_str()).collect();
+        assert_eq!(norms, ["hello", "world", "dont", "asap"]);
+        let chars: Vec<char> = text.chars().collect();
+        let w: String = chars[t[1].start..t[1].end].iter().collect();
+        assert_eq!(w, "Wörld");
+    }
+
+    #[test]
+    fn invisible_and_lookalikes() {
+        assert_eq!(fold("AS\u{200B}AP"), "asap");
+        assert_eq!(fold("Вrian"), "brian"); // Cyrillic Ve
+        assert_eq!(fold("Москва"), "москва"); // wholly Cyrillic stays
+        assert_eq!(fold("\u{202E}Brian\u{202C}"), "brian");
+    }
+
+    #[test]
+    fn phrase_keys() {
+        assert_eq!(phrase_key("Just following up!"), "follow up");
+        assert_eq!(phrase_key("  —  "), "");
+        assert_eq!(stem("asaph"), "asaph");
+        assert_eq!(stem("asap"), "asap");
+    }
+
+    #[test]
+    fn sentence_starts() {
+        let t = tokenize("we met. Then Brian\nSaid hi");
+        let flags: Vec<bool> = t.iter().map(|t| t.sentence_start).collect();
+        assert_eq!(flags, [true, false, true, false, true, false]);
+    }
+}

@@ -1,0 +1,290 @@
+// The toolbar popup end to end, in headless Chromium with the built extension. The
+// popup is opened as a tab at chrome-extension://<id>/popup/popup.html?tab=<id of the
+// site tab>, so it shows that tab's draft as it would over the real toolbar.
+//
+// Drafts reach the background the way content scripts send them (the harness's probe
+// relays `analyze` from a routed site page), so these tests exercise the popup, the
+// background and the engine together without depending on one site's markup.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch } from './harness.mjs';
+
+const DAY = 86400000;
+const NOW = Date.now();
+let rapport;
+
+const email = (value) => ({ kind: 'email', value });
+const linkedin = (value) => ({ kind: 'linkedin', value });
+const OWNER = { name: 'Dana Whitfield', identity: email('dana@whitfield.example') };
+
+function contact(id, names, identities, extra = {}) {
+  return { id, names, identities, tags: {}, exceptions: [], ...extra };
+}
+
+/** `count` messages alternating direction between the owner and `who`. */
+function thread(prefix, who, count, channel = 'email') {
+  return Array.from({ length: count }, (_, i) => {
+    const sent = i % 2 === 0;
+    const time = NOW - (count - i) * 30 * DAY;
+    return {
+      id: `${prefix}-${i}`,
+      channel,
+      direction: sent ? 'sent' : 'received',
+      from: sent ? OWNER : who,
+      to: [sent ? who : OWNER],
+      time,
+      subject: 'Project update',
+      text: sent ? `Thanks for the update on the project (${i}).` : `Here is where we are on the project (${i}).`,
+    };
+  });
+}
+
+async function send(request, r = rapport) {
+  const reply = await r.sendFromPage(request);
+  assert.equal(reply.ok, true, `${request.type}: ${JSON.stringify(reply)}`);
+  return reply;
+}
+
+async function importBatch(contacts, messages) {
+  return send({ type: 'import_batch', import_id: `seed-${Math.random()}`, file: 'seed.json', batch: { contacts, messages } });
+}
+
+/** Opens a site page, reports a draft from it as its content script would, and
+ *  returns the page and the tab id the background saw it in. */
+async function openDraft(url, site, draft) {
+  rapport.serve(url, { body: '<!doctype html><title>compose</title><p>compose</p>' });
+  const page = await rapport.openSite(url);
+  const reply = await rapport.sendFromContent(page, { type: 'analyze', site, draft: { time: Date.now(), ...draft } });
+  assert.equal(reply.ok, true, JSON.stringify(reply));
+  const worker = await rapport.serviceWorker();
+  const tab = await worker.evaluate(async (u) => (await chrome.tabs.query({ url: u }))[0]?.id, url);
+  assert.ok(Number.isInteger(tab), 'the site tab has an id');
+  return { page, tab, verdict: reply.verdict };
+}
+
+async function openPopup(tab) {
+  const popup = await rapport.openExtensionPage(`popup/popup.html${tab ? `?tab=${tab}` : ''}`);
+  return popup;
+}
+
+async function popupRules(popup) {
+  return popup.$$eval('#warnings li', (items) => items.map((li) => li.dataset.rule));
+}
+
+async function analyze(page, site, draft) {
+  const reply = await rapport.sendFromContent(page, { type: 'analyze', site, draft: { time: Date.now(), ...draft } });
+  assert.equal(reply.ok, true, JSON.stringify(reply));
+  return reply.verdict.warnings.map((w) => w.rule);
+}
+
+before(async () => {
+  rapport = await launch();
+});
+
+after(async () => {
+  await rapport?.close();
+});
+
+test('first run with an empty store: onboarding, and a way to the options page', async () => {
+  const popup = await openPopup();
+  await popup.waitForSelector('#onboarding:not([hidden])');
+  assert.match(await popup.textContent('#onboarding'), /import/i);
+  assert.equal(await popup.getAttribute('#onboarding-options', 'href'), '#');
+  await popup.close();
+});
+
+test('tagging do-not-pitch makes after-decline fire on the open draft, and undo takes it back', async () => {
+  await send({ type: 'set_settings', settings: { owner: { name: OWNER.name, identities: [OWNER.identity] } } });
+  const robert = { name: 'Robert Lang', identity: email('robert.lang@harbor.example') };
+  await importBatch([contact('seed-robert', ['Robert Lang'], [robert.identity])], thread('robert', robert, 6));
+  const draft = {
+    text: 'Hi Robert,\n\nWe just launched a new analytics product and I think it would be a great fit for your team. Could we set up a quick demo next week?\n\nBest,\nDana',
+    channel: 'email',
+    recipients: [robert],
+  };
+  const { page, tab } = await openDraft('https://mail.google.com/mail/u/0/#inbox?compose=new', 'gmail', draft);
+  assert.ok(!(await analyze(page, 'gmail', draft)).includes('after-decline'));
+
+  const popup = await openPopup(tab);
+  await popup.waitForSelector('#contact:not([hidden])');
+  assert.equal(await popup.textContent('#contact-name'), 'Robert Lang');
+  assert.equal(await popup.textContent('#summary-sent'), '3');
+  assert.equal(await popup.textContent('#summary-received'), '3');
+  assert.match(await popup.textContent('#summary-channels'), /email/);
+
+  await popup.check('#tag-dnp');
+  await popup.waitForSelector('#tag-dnp-details:not([hidden])');
+  await popup.fill('#tag-dnp-reason', 'Asked us to stop in March');
+  await popup.press('#tag-dnp-reason', 'Tab');
+  await popup.waitForSelector('#warnings li[data-rule="after-decline"]');
+  assert.ok((await analyze(page, 'gmail', draft)).includes('after-decline'), 'the page gets it too');
+  const stored = await send({ type: 'contact_summary', recipient: { identity: robert.identity } });
+  assert.equal(stored.contact.tags.do_not_pitch.reason, 'Asked us to stop in March');
+
+  // Each change has its own undo; undoing both clears the tag.
+  assert.ok((await popup.locator('#undo-list li').count()) >= 1);
+  for (let left = await popup.locator('#undo-list li').count(); left > 0; left--) {
+    await popup.click('#undo-list li:first-child button');
+    await popup.waitForFunction((n) => document.querySelectorAll('#undo-list li').length < n, left);
+  }
+  await popup.waitForFunction(() => !document.querySelector('#warnings li[data-rule="after-decline"]'));
+  assert.equal(await popup.isChecked('#tag-dnp'), false);
+  assert.ok(!(await analyze(page, 'gmail', draft)).includes('after-decline'));
+  await popup.close();
+  await page.close();
+});
+
+test('adding a nickname silences greeting-mismatch', async () => {
+  const theodora = { name: 'Theodora Quist', identity: email('theodora.quist@lumen.example') };
+  await importBatch([contact('seed-theodora', ['Theodora Quist'], [theodora.identity])], thread('theo', theodora, 4));
+  const draft = {
+    text: 'Hi Tully,\n\nThanks again for the notes on the draft agreement. I will send the revised version on Friday.\n\nDana',
+    channel: 'email',
+    recipients: [theodora],
+  };
+  const { page, tab } = await openDraft('https://outlook.office.com/mail/deeplink/compose', 'outlook', draft);
+  assert.ok((await analyze(page, 'outlook', draft)).includes('greeting-mismatch'));
+
+  const popup = await openPopup(tab);
+  await popup.waitForSelector('#warnings li[data-rule="greeting-mismatch"]');
+  await popup.fill('#tag-nicknames', 'Tully');
+  await popup.press('#tag-nicknames', 'Tab');
+  await popup.waitForFunction(() => !document.querySelector('#warnings li[data-rule="greeting-mismatch"]'));
+  assert.ok(!(await analyze(page, 'outlook', draft)).includes('greeting-mismatch'));
+  await popup.close();
+  await page.close();
+});
+
+test('merging a LinkedIn profile with an email contact makes known-contact-pitch fire on LinkedIn', async () => {
+  const priyaMail = { name: 'Priya Shah', identity: email('priya.shah@northwind.example') };
+  const priyaIn = { name: 'Priya Shah', identity: linkedin('priya-shah-nw') };
+  await importBatch(
+    [
+      contact('seed-priya-mail', ['Priya Shah'], [priyaMail.identity], { company: 'Northwind' }),
+      contact('seed-priya-in', ['Priya Shah'], [priyaIn.identity], { connected_on: NOW - 2 * DAY }),
+    ],
+    thread('priya', priyaMail, 8),
+  );
+  const draft = {
+    text: "Hi Priya, I'm reaching out because our platform helps procurement teams like yours cut costs by 30%. Would you be open to a quick 15-minute call next week to see a demo?",
+    channel: 'linkedin',
+    recipients: [priyaIn],
+  };
+  const { page, tab } = await openDraft('https://www.linkedin.com/messaging/thread/2-priya/', 'linkedin', draft);
+  assert.ok(!(await analyze(page, 'linkedin', draft)).includes('known-contact-pitch'), 'not known on LinkedIn yet');
+
+  const popup = await openPopup(tab);
+  await popup.waitForSelector('#contact:not([hidden])');
+  await popup.fill('#merge-search', 'priya');
+  const other = popup.locator('#merge-results li', { hasText: 'priya.shah@northwind.example' });
+  await other.waitFor();
+  await other.locator('button').click();
+  await popup.waitForSelector('#warnings li[data-rule="known-contact-pitch"]');
+  const identities = await popup.$$eval('#contact-identities li span', (s) => s.map((x) => x.textContent));
+  assert.ok(identities.includes('priya.shah@northwind.example'));
+  assert.ok(identities.some((i) => i.includes('linkedin.com/in/priya-shah-nw')));
+  assert.ok((await analyze(page, 'linkedin', draft)).includes('known-contact-pitch'));
+
+  // Unlinking the address splits them again.
+  await popup.click('#contact-identities li:has-text("priya.shah@northwind.example") button');
+  await popup.waitForFunction(() => !document.querySelector('#warnings li[data-rule="known-contact-pitch"]'));
+  assert.ok(!(await analyze(page, 'linkedin', draft)).includes('known-contact-pitch'));
+  await popup.close();
+  await page.close();
+});
+
+test('a per-rule exception for this person switches the rule off for them only', async () => {
+  const robert = { name: 'Robert Lang', identity: email('robert.lang@harbor.example') };
+  const draft = { text: 'Hi Bob,\n\nQuick question about the invoice.\n\nDana', channel: 'email', recipients: [robert] };
+  const { page, tab } = await openDraft('https://mail.google.com/mail/u/0/#inbox?compose=exc', 'gmail', draft);
+  const popup = await openPopup(tab);
+  await popup.waitForSelector('#contact:not([hidden])');
+  await popup.selectOption('#exception-rule', 'greeting-mismatch');
+  await popup.click('#exception-add');
+  await popup.waitForSelector('#exception-list li[data-rule="greeting-mismatch"]');
+  const summary = await send({ type: 'contact_summary', recipient: { identity: robert.identity } });
+  assert.deepEqual(summary.contact.exceptions.map((e) => e.rule), ['greeting-mismatch']);
+  await popup.click('#exception-list li[data-rule="greeting-mismatch"] button');
+  await popup.waitForFunction(() => !document.querySelector('#exception-list li'));
+  await popup.close();
+  await page.close();
+});
+
+test('search finds a contact among 20,000, and a name with markup renders as text', async () => {
+  const hostile = '<img src=x onerror="window.__pwned=1">Eve <b>Mallory</b>';
+  const contacts = [];
+  for (let i = 0; i < 20000; i++) {
+    contacts.push(contact(`bulk-${i}`, [`Person ${i} Sample`], [email(`person${i}@bulk${i % 97}.example`)], { company: `Company ${i % 500}` }));
+  }
+  contacts[12345] = contact('bulk-zebulon', ['Zebulon Quartermaine'], [email('zq@quartermaine.example')], { company: 'Quartermaine & Sons' });
+  contacts[777] = contact('bulk-eve', [hostile], [email('eve@mallory.example')]);
+  for (let i = 0; i < contacts.length; i += 500) {
+    await importBatch(contacts.slice(i, i + 500), []);
+  }
+  const popup = await openPopup();
+  await popup.waitForSelector('#browse:not([hidden])');
+  const timings = [];
+  for (const query of ['q', 'qu', 'qua', 'quar', 'quartermaine']) {
+    const start = Date.now();
+    await popup.fill('#search', query);
+    await popup.waitForFunction((q) => document.getElementById('search').value === q, query);
+    await popup.waitForSelector('#results li');
+    timings.push(Date.now() - start);
+  }
+  await popup.waitForSelector('#results li:has-text("Zebulon Quartermaine")');
+  console.log(`popup search keystroke to results, 20,000 contacts (ms, informative): ${timings.join(', ')}`);
+  // By company and by address too.
+  await popup.fill('#search', 'Quartermaine & Sons');
+  await popup.waitForSelector('#results li:has-text("Zebulon Quartermaine")');
+  await popup.fill('#search', 'zq@quartermaine');
+  await popup.waitForSelector('#results li:has-text("Zebulon Quartermaine")');
+
+  await popup.fill('#search', 'mallory');
+  const item = popup.locator('#results li', { hasText: 'eve@mallory.example' });
+  await item.waitFor();
+  assert.equal(await item.locator('button > span').first().textContent(), hostile);
+  assert.equal(await popup.locator('#results img, #results b').count(), 0);
+  await item.locator('button').click();
+  await popup.waitForSelector('#contact:not([hidden])');
+  assert.equal(await popup.textContent('#contact-name'), hostile);
+  assert.equal(await popup.locator('#contact img, #contact b').count(), 0);
+  assert.equal(await popup.evaluate(() => window.__pwned), undefined);
+  await popup.close();
+});
+
+test('who is typing is switchable in the popup and reaches the background', async () => {
+  await send({
+    type: 'set_settings',
+    settings: {
+      owner: { name: OWNER.name, identities: [OWNER.identity] },
+      delegates: [{ name: 'Sam Reyes', role: 'Personal Assistant', signature: '' }],
+    },
+  });
+  const popup = await openPopup();
+  await popup.waitForSelector('#operator-row:not([hidden])');
+  await popup.selectOption('#operator', 'Sam Reyes');
+  await popup.waitForFunction(() => /Sam Reyes/.test(document.getElementById('status').textContent));
+  const settings = await send({ type: 'get_settings' });
+  assert.equal(settings.operator, 'Sam Reyes');
+  await popup.selectOption('#operator', '');
+  await popup.waitForFunction(() => /owner/.test(document.getElementById('status').textContent));
+  assert.equal((await send({ type: 'get_settings' })).operator ?? null, null);
+  await popup.close();
+});
+
+test('keyboard and screen readers: every control is labelled and reachable', async () => {
+  const popup = await openPopup();
+  await popup.waitForSelector('#browse:not([hidden])');
+  const unlabelled = await popup.evaluate(() =>
+    [...document.querySelectorAll('input, select, textarea, button')]
+      .filter((el) => !el.closest('[hidden]'))
+      .filter((el) => !(el.labels?.length || el.getAttribute('aria-label') || el.textContent.trim()))
+      .map((el) => el.id || el.outerHTML.slice(0, 60)),
+  );
+  assert.deepEqual(unlabelled, []);
+  await popup.keyboard.press('Tab');
+  const focused = await popup.evaluate(() => document.activeElement?.id || document.activeElement?.tagName);
+  assert.ok(focused && focused !== 'BODY', `focus moved to ${focused}`);
+  await popup.close();
+});

@@ -1,0 +1,74 @@
+// Regenerates docs/screenshots/ from the built extension (dist/), in headless
+// Chromium, with the sample exports under tests/fixtures/: the images in
+// docs/setup.md show the real pages, not mock-ups.
+//
+//   ./build.sh && node tools/ui-screenshots.mjs
+
+import { join } from 'node:path';
+import { launch, ROOT } from '../tests/e2e/harness.mjs';
+
+const OUT = join(ROOT, 'docs/screenshots');
+const EXPORTS = join(ROOT, 'tests/fixtures/exports');
+const dark = process.argv.includes('--dark');
+
+const rapport = await launch();
+try {
+  const shot = async (page, name, selector) => {
+    if (dark) await page.emulateMedia({ colorScheme: 'dark' });
+    const path = join(OUT, `${name}${dark ? '-dark' : ''}.png`);
+    if (selector) await page.locator(selector).screenshot({ path });
+    else await page.screenshot({ path, fullPage: true });
+    console.log(path);
+  };
+
+  const onboarding = await rapport.openExtensionPage('popup/popup.html');
+  await onboarding.setViewportSize({ width: 380, height: 420 });
+  await onboarding.waitForSelector('#onboarding:not([hidden])');
+  await shot(onboarding, 'popup-onboarding');
+  await onboarding.close();
+
+  const options = await rapport.openExtensionPage('options/options.html');
+  await options.setViewportSize({ width: 900, height: 900 });
+  await options.waitForSelector('#rule-list fieldset');
+  await options.setInputFiles('#import-files', [
+    join(EXPORTS, 'messages.csv'),
+    join(EXPORTS, 'Connections.csv'),
+    join(EXPORTS, 'inbox.mbox'),
+  ]);
+  await options.waitForSelector('#import-confirm:not([hidden])');
+  await shot(options, 'options-import-confirm', '#import');
+  await options.click('#import-start');
+  await options.waitForSelector('#import-result:not([hidden])');
+  await shot(options, 'options-import', '#import');
+  await options.click('#delegate-add');
+  await options.fill('[data-path="delegates.0.name"]', 'Sam Reyes');
+  await options.fill('[data-path="delegates.0.role"]', 'Personal Assistant to Dana Whitfield');
+  await options.press('[data-path="delegates.0.role"]', 'Tab');
+  await options.waitForFunction(() => document.getElementById('settings-status').textContent === 'Saved.');
+  await shot(options, 'options-identities', '#identities');
+  await options.click('fieldset[data-phrase-list="pitch"] summary');
+  await shot(options, 'options-rules', '#rules');
+  await options.close();
+
+  const url = 'https://www.linkedin.com/messaging/thread/2-abc/';
+  rapport.serve(url, { body: '<!doctype html><title>Messaging | LinkedIn</title><p>thread</p>' });
+  const site = await rapport.openSite(url);
+  await rapport.sendFromContent(site, {
+    type: 'analyze',
+    site: 'linkedin',
+    draft: {
+      text: "Hi Bryan, I'm reaching out because our platform helps consultancies like yours cut costs by 30%. Would you be open to a quick call next week?",
+      channel: 'linkedin',
+      recipients: [{ name: 'Brian Miller', identity: { kind: 'linkedin', value: 'brian-miller' } }],
+      time: Date.now(),
+    },
+  });
+  const worker = await rapport.serviceWorker();
+  const tab = await worker.evaluate(async (u) => (await chrome.tabs.query({ url: u }))[0]?.id, url);
+  const popup = await rapport.openExtensionPage(`popup/popup.html?tab=${tab}`);
+  await popup.setViewportSize({ width: 380, height: 900 });
+  await popup.waitForSelector('#contact:not([hidden])');
+  await shot(popup, 'popup-contact');
+} finally {
+  await rapport.close();
+}
