@@ -89,7 +89,7 @@ ensure_toolchain() {
 # Debian's wasm-opt 108 predates features rustc now emits by default; enabling them
 # lets it read the module and keep those instructions as they are.
 WASM_OPT_FEATURES=(--enable-bulk-memory --enable-nontrapping-float-to-int
-  --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue)
+  --enable-sign-ext --enable-mutable-globals --enable-reference-types)
 
 sizes() {
   local f
@@ -106,17 +106,19 @@ build() {
   version=$(package_version)
 
   say "Building the wasm core (release, size-tuned) in $target"
-  # Unstripped here: wasm-bindgen reads the module's target_features section to know
-  # which wasm features it may use; wasm-opt drops what is not needed afterwards.
-  CARGO_PROFILE_RELEASE_STRIP=false cargo build --lib --release --target "$WASM_TARGET"
+  cargo build --lib --release --target "$WASM_TARGET"
   wasm="$target/$WASM_TARGET/release/rapport.wasm"
 
   say "Assembling $DIST"
   rm -rf "$DIST"
   mkdir -p "$DIST/pkg"
-  wasm-bindgen --target web --no-typescript --out-dir "$DIST/pkg" "$wasm"
-  say "Shrinking the wasm with wasm-opt -Oz"
-  wasm-opt -Oz "${WASM_OPT_FEATURES[@]}" "$DIST/pkg/rapport_bg.wasm" -o "$DIST/pkg/rapport_bg.wasm"
+  # wasm-opt runs BEFORE wasm-bindgen: binaryen 108 rewrites the externref table
+  # wasm-bindgen adds, and the result fails at load ("WebAssembly.Table.set():
+  # Argument 1 is invalid for table"). Optimizing rustc's output keeps 98% of the gain.
+  # Its warning about the missing target_features section (strip = true) is expected.
+  say "Shrinking the wasm with wasm-opt -Oz, then generating the JS glue"
+  wasm-opt -Oz "${WASM_OPT_FEATURES[@]}" "$wasm" -o "$target/rapport.opt.wasm"
+  wasm-bindgen --target web --no-typescript --out-name rapport --out-dir "$DIST/pkg" "$target/rapport.opt.wasm"
   cp manifest.json "$DIST/"
   # Everything under extension/ sits at the root of the package, next to pkg/.
   cp -R extension/. "$DIST/"

@@ -33,8 +33,8 @@ pub fn admit(json: &str, sender: SenderKind) -> Result<Request, Refusal> {
             cap
         )));
     }
-    let request: Request = serde_json::from_str(json)
-        .map_err(|e| Refusal(format!("malformed request: {e}")))?;
+    let request: Request =
+        serde_json::from_str(json).map_err(|e| Refusal(format!("malformed request: {e}")))?;
     if !request.allowed_from(sender) {
         return Err(Refusal(format!(
             "'{}' is only answered for this extension's own pages",
