@@ -86,15 +86,27 @@ impl DraftText<'_> {
         self.cue(cue).next().is_some()
     }
 
-    /// Distinct phrases' weight towards "this is a pitch".
+    /// Distinct phrases' weight towards "this is a pitch": introductions count
+    /// fully; calls to action and marketing language count at most twice each, and
+    /// without an introduction or a call to action marketing words alone never add up.
     fn pitch_score(&self, responsive: bool) -> u32 {
         let mut seen = BTreeSet::new();
-        self.hits
-            .iter()
-            .filter(|h| !responsive || h.cue == Cue::Intro)
-            .filter(|h| seen.insert((h.cue, h.phrase.as_str())))
-            .map(|h| h.cue.pitch_weight())
-            .sum()
+        let (mut intro, mut action, mut value) = (0u32, 0u32, 0u32);
+        for h in &self.hits {
+            if (responsive && h.cue != Cue::Intro) || !seen.insert((h.cue, h.phrase.as_str())) {
+                continue;
+            }
+            match h.cue {
+                Cue::Intro => intro += h.cue.pitch_weight(),
+                Cue::Action => action += 1,
+                Cue::Value => value += 1,
+                _ => {}
+            }
+        }
+        if intro == 0 && action == 0 {
+            return 0;
+        }
+        intro + action.min(2) + value.min(2)
     }
 
     fn pitch_hits(&self, responsive: bool) -> Vec<&Hit> {
@@ -456,7 +468,7 @@ fn known_contact_pitch(text: &DraftText, rels: &[Relation], lexicon: &Lexicon, o
     for rel in rels.iter().filter(|r| !r.excepted(rule)) {
         // A reply offering the call they asked for is not a cold pitch.
         let responsive = their_open_reply(rel).is_some_and(|(t, reply)| {
-            now - t <= INVITE_FRESH_DAYS * DAY && {
+            now.saturating_sub(t) <= INVITE_FRESH_DAYS * DAY && {
                 let chars: Vec<char> = reply.chars().collect();
                 lexicon
                     .scan(&tokenize_chars(&chars), |_| true)
@@ -474,7 +486,7 @@ fn known_contact_pitch(text: &DraftText, rels: &[Relation], lexicon: &Lexicon, o
         let s = &rel.stats;
         let connected_long = rel
             .connected_on()
-            .is_some_and(|c| now - c >= i64::from(cfg.connection_age_days) * DAY);
+            .is_some_and(|c| now.saturating_sub(c) >= i64::from(cfg.connection_age_days) * DAY);
         let suggestions = [
             "Write as someone who knows them: mention your last conversation.",
             "Drop the self-introduction and the generic pitch.",
@@ -565,10 +577,13 @@ fn near_duplicates(
     let now = text.draft.time;
     let rm = &out.settings.rules.repeat_message;
     let mt = &out.settings.rules.mass_template;
-    let (rm_sim, rm_from) = (rm.similarity, now - i64::from(rm.lookback_days) * DAY);
+    let (rm_sim, rm_from) = (
+        rm.similarity,
+        now.saturating_sub(i64::from(rm.lookback_days) * DAY),
+    );
     let (mt_sim, mt_from, mt_min) = (
         mt.similarity,
-        now - i64::from(mt.window_days) * DAY,
+        now.saturating_sub(i64::from(mt.window_days) * DAY),
         mt.min_recipients,
     );
     let recipient_ids: Vec<*const Person> = rels
@@ -1050,7 +1065,7 @@ fn early_favor(text: &DraftText, rels: &[Relation], out: &mut Out) {
         let s = &rel.stats;
         let new_connection = rel
             .connected_on()
-            .is_none_or(|c| now - c < i64::from(cfg.new_connection_days) * DAY);
+            .is_none_or(|c| now.saturating_sub(c) < i64::from(cfg.new_connection_days) * DAY);
         let namesake_known = rel
             .namesake
             .as_ref()
@@ -1065,7 +1080,7 @@ fn early_favor(text: &DraftText, rels: &[Relation], out: &mut Out) {
         let ask = &favors[0].phrase;
         let how_new = match rel.connected_on() {
             Some(c) if now >= c => {
-                let days = (now - c) / DAY;
+                let days = now.saturating_sub(c) / DAY;
                 match days {
                     0 => "you connected today".to_string(),
                     1 => "you connected yesterday".to_string(),
@@ -1101,7 +1116,7 @@ fn pitch_after_connect(text: &DraftText, rels: &[Relation], out: &mut Out) {
     for rel in rels.iter().filter(|r| !r.excepted(rule)) {
         let promised = rel.person.and_then(|p| p.promised_not_selling);
         if let Some(c) = rel.connected_on().filter(|&c| c <= now) {
-            let hours = (now - c) / HOUR;
+            let hours = now.saturating_sub(c) / HOUR;
             let first_after = !rel.stats.sent_after.iter().any(|&t| t >= c);
             if hours < cfg_hours || first_after {
                 let when = if hours < cfg_hours {
@@ -1173,8 +1188,8 @@ fn pressure(text: &DraftText, rels: &[Relation], out: &mut Out) {
     let mut kinds: BTreeSet<&str> = BTreeSet::new();
     for h in &text.hits {
         let counts = match h.cue {
-            Cue::Urgency => asking || (stranger && text.has(Cue::Ask)),
-            Cue::Incentive => asking || text.has(Cue::Ask),
+            Cue::Urgency => asking || (stranger && (text.has(Cue::Ask) || text.has(Cue::Value))),
+            Cue::Incentive => asking,
             Cue::Verbatim => text.has(Cue::Favor),
             Cue::Guilt => true,
             _ => false,

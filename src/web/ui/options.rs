@@ -67,7 +67,14 @@ async fn load_settings(state: &Shared) {
             }
             render_settings(state);
         }
-        Err(error) => status("page-status", &error),
+        Err(error) => {
+            // Still show the form (with defaults) so the page explains itself; saving
+            // will report the same problem if it persists.
+            state.borrow_mut().settings =
+                serde_json::to_value(Settings::default()).unwrap_or(Value::Null);
+            render_settings(state);
+            status("page-status", &error);
+        }
     }
 }
 
@@ -1099,7 +1106,14 @@ async fn run_import(state: &Shared) {
             }
         }
     };
-    if name.is_empty() && identity.is_none() {
+    // A backup or a relationship book says whose it is; everything else needs an owner
+    // to tell sent from received.
+    let only_backups = state
+        .borrow()
+        .ready
+        .iter()
+        .all(|(_, report)| report.format == crate::import::Format::Backup);
+    if name.is_empty() && identity.is_none() && !only_backups {
         set_text("import-owner-error", &t("errorOwnerMissing"));
         return;
     }

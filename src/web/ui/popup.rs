@@ -143,10 +143,9 @@ async fn load(state: &Shared) {
     state.borrow_mut().draft = draft;
     match recipient {
         Some(recipient) => open_recipient(state, recipient, None).await,
-        None => {
-            show("onboarding", empty);
-            show_browse(state).await;
-        }
+        // An empty store has nothing to search: say what Rapport does and how to start.
+        None if empty => show("onboarding", true),
+        None => show_browse(state).await,
     }
 }
 
@@ -801,10 +800,10 @@ async fn undo(state: &Shared, index: usize) {
     match result {
         Ok(()) => status(&t_with("undone", &[&label])),
         Err(error) => {
-            state
-                .borrow_mut()
-                .undo
-                .insert(index.min(state.borrow().undo.len()), (label, action));
+            let mut s = state.borrow_mut();
+            let at = index.min(s.undo.len());
+            s.undo.insert(at, (label, action));
+            drop(s);
             status(&error);
         }
     }
