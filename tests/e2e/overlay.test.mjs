@@ -6,12 +6,10 @@ import assert from 'node:assert/strict';
 import {
   launchWithFixtures, open, typeInto, waitForOverlay, overlayFrames, hasRule, openPanel, panelVisible,
 } from './compose.mjs';
-import { seedHistory } from './history.mjs';
 
 let rapport;
 before(async () => {
   rapport = await launchWithFixtures();
-  await seedHistory(rapport);
 });
 after(async () => {
   await rapport?.close();
