@@ -6,12 +6,10 @@ import assert from 'node:assert/strict';
 import {
   launchWithFixtures, open, typeInto, waitForOverlay, overlayFrames, hasRule, openPanel, panelVisible,
 } from './compose.mjs';
-import { seedHistory } from './history.mjs';
 
 let rapport;
 before(async () => {
   rapport = await launchWithFixtures();
-  await seedHistory(rapport);
 });
 after(async () => {
   await rapport?.close();
@@ -94,5 +92,18 @@ test("actions: don't warn for this person, then turn the rule off", async () => 
   await waitForOverlay(page, (s) => !hasRule('merge-field')(s));
   const settings = await rapport.sendFromPage({ type: 'get_settings' });
   assert.equal(settings.settings.rules['merge-field'].enabled, false);
+  await page.close();
+});
+
+test('Open contact shows the contact view for this tab in a new tab', async () => {
+  const page = await open(rapport, 'linkedinThread');
+  await typeInto(page, EDITOR, 'Hi {first_name}, hope all is well.');
+  await waitForOverlay(page, hasRule('merge-field'));
+  const frame = await openPanel(page, EDITOR);
+  const opened = rapport.context.waitForEvent('page');
+  await frame.locator('li[data-rule="merge-field"] button[data-action="overlay_actionOpenContact"]').click();
+  const contactPage = await opened;
+  assert.match(contactPage.url(), /^chrome-extension:\/\/[a-p]{32}\/popup\/popup\.html\?tab=\d+$/);
+  await contactPage.close();
   await page.close();
 });
