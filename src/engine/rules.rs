@@ -412,7 +412,7 @@ pub fn analyze(index: &Index, draft: &Draft, settings: &Settings) -> Verdict {
 fn relation<'a>(index: &'a Index, r: &crate::model::Recipient, now: Millis) -> Relation<'a> {
     let person_idx = r.identity.as_ref().and_then(|i| index.find_identity(i));
     let person = person_idx.map(|p| &index.persons[p as usize]);
-    let contact = person.map(|p| &p.contact);
+    let contact = person.map(|p| &*p.contact);
     let stats = person
         .map(|p| thread_stats(index, p, now))
         .unwrap_or_default();
