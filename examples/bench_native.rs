@@ -15,16 +15,17 @@
 #[allow(dead_code)]
 mod history;
 
-use history::{Item, Person, Pools};
+use history::{Item, Pools};
 use rapport::engine::{analyze, Index};
 use rapport::import::{Importer, Me};
-use rapport::model::{Channel, Direction, Draft};
+use rapport::model::Direction;
 use rapport::settings::Settings;
 use rapport::text::minhash;
 use rapport::text::normalize::tokenize;
 use serde_json::json;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicIsize, Ordering};
 use std::time::Instant;
@@ -52,6 +53,25 @@ unsafe impl GlobalAlloc for Counting {
 static ALLOC: Counting = Counting;
 
 const SEED: u64 = 1;
+
+/// Band keys are xxh3 outputs already: the buckets use them as their own hash, as the
+/// engine's index does.
+#[derive(Default)]
+struct PassThrough(u64);
+
+impl Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -94,22 +114,6 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[rank.min(sorted.len() - 1)]
 }
 
-/// Recipients the drafts go to: the heaviest correspondent, people with a short
-/// history, one-off contacts, and someone the history does not know.
-struct Recipients {
-    heaviest: Option<(Person, Channel)>,
-    regular: Vec<(Person, Channel)>,
-    one_off: Vec<(Person, Channel)>,
-}
-
-fn channel_of(p: &Person) -> Channel {
-    if p.slug.is_some() {
-        Channel::Linkedin
-    } else {
-        Channel::Email
-    }
-}
-
 fn analyze_sizes(data: &Path, sizes: &[usize]) {
     let pools = load_pools(data);
     let settings = Settings::default();
@@ -117,26 +121,10 @@ fn analyze_sizes(data: &Path, sizes: &[usize]) {
         let before = LIVE.load(Ordering::Relaxed);
         let t0 = Instant::now();
         let mut index = Index::new();
-        let mut recipients = Recipients {
-            heaviest: None,
-            regular: Vec::new(),
-            one_off: Vec::new(),
-        };
+        let mut picker = history::DraftPicker::default();
         history::generate(size, SEED, &pools, |item| match item {
             Item::Person(i, person) => {
-                let channel = channel_of(&person);
-                if recipients
-                    .heaviest
-                    .as_ref()
-                    .is_none_or(|(h, _)| person.messages > h.messages)
-                {
-                    recipients.heaviest = Some((person.clone(), channel));
-                }
-                if (3..=12).contains(&person.messages) && recipients.regular.len() < 8 {
-                    recipients.regular.push((person.clone(), channel));
-                } else if person.messages == 1 && recipients.one_off.len() < 4 {
-                    recipients.one_off.push((person.clone(), channel));
-                }
+                picker.observe(&person);
                 index.add_contact(person.contact(i));
             }
             Item::Message(m) => index.add_message(m),
@@ -144,32 +132,7 @@ fn analyze_sizes(data: &Path, sizes: &[usize]) {
         let build_s = t0.elapsed().as_secs_f64();
         let bytes = LIVE.load(Ordering::Relaxed) - before;
 
-        let mut rng = history::Rng::new(size as u64);
-        let stranger = Person {
-            first: "Morgan",
-            last: "Nobody",
-            email: Some("morgan.nobody@nowhere.example".into()),
-            slug: None,
-            connected_on: None,
-            company: "Nowhere",
-            position: "Engineer",
-            messages: 0,
-        };
-        let mut drafts: Vec<(&str, Draft)> = Vec::new();
-        if let Some((p, c)) = &recipients.heaviest {
-            drafts.push(("heaviest", history::two_kb_draft(&pools, p, *c, rng.next())));
-        }
-        for (p, c) in &recipients.regular {
-            drafts.push(("regular", history::two_kb_draft(&pools, p, *c, rng.next())));
-        }
-        for (p, c) in &recipients.one_off {
-            drafts.push(("one-off", history::two_kb_draft(&pools, p, *c, rng.next())));
-        }
-        drafts.push((
-            "stranger",
-            history::two_kb_draft(&pools, &stranger, Channel::Email, rng.next()),
-        ));
-
+        let drafts = picker.drafts(&pools, size as u64);
         // Warm caches and the lazily built phrase lexicon first.
         for (_, d) in &drafts {
             std::hint::black_box(analyze(&index, d, &settings));
@@ -207,7 +170,7 @@ fn analyze_sizes(data: &Path, sizes: &[usize]) {
                 "runs": all.len(),
                 "p50_ms": percentile(&all, 0.5),
                 "p99_ms": percentile(&all, 0.99),
-                "heaviest_messages": recipients.heaviest.as_ref().map(|(p, _)| p.messages),
+                "heaviest_messages": picker.heaviest.as_ref().map(|p| p.messages),
                 "heaviest_p50_ms": percentile(&heaviest, 0.5),
                 "heaviest_p99_ms": percentile(&heaviest, 0.99),
                 "warnings_per_draft": warnings as f64 / all.len().max(1) as f64,
@@ -351,7 +314,7 @@ fn near_duplicates(dir: &Path, docs_wanted: usize, queries_wanted: usize) {
         .collect();
     let signature_s = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let mut buckets: HashMap<u64, Vec<u32>> = HashMap::new();
+    let mut buckets: HashMap<u64, Vec<u32>, BuildHasherDefault<PassThrough>> = HashMap::default();
     for (i, s) in signatures.iter().enumerate() {
         for key in minhash::band_keys(s) {
             buckets.entry(key).or_default().push(i as u32);
@@ -368,12 +331,14 @@ fn near_duplicates(dir: &Path, docs_wanted: usize, queries_wanted: usize) {
     for round in 0..repeats {
         for (qi, &q) in queries.iter().enumerate() {
             let sig = &signatures[q];
-            let mut candidates: HashSet<u32> = HashSet::new();
+            let mut candidates: Vec<u32> = Vec::with_capacity(64);
             for key in minhash::band_keys(sig) {
                 if let Some(list) = buckets.get(&key) {
                     candidates.extend(list.iter().copied().filter(|&d| d as usize != q));
                 }
             }
+            candidates.sort_unstable();
+            candidates.dedup();
             let verified: Vec<u32> = candidates
                 .iter()
                 .copied()

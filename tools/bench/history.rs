@@ -378,3 +378,65 @@ pub fn two_kb_draft(pools: &Pools, to: &Person, channel: Channel, seed: u64) -> 
         conversation: None,
     }
 }
+
+/// Picks the recipients of the benchmark drafts while a history is generated: the
+/// heaviest correspondent, people with a short history, one-off contacts, and someone
+/// the history does not know.
+#[derive(Default)]
+pub struct DraftPicker {
+    pub heaviest: Option<Person>,
+    regular: Vec<Person>,
+    one_off: Vec<Person>,
+}
+
+fn channel_of(p: &Person) -> Channel {
+    if p.slug.is_some() {
+        Channel::Linkedin
+    } else {
+        Channel::Email
+    }
+}
+
+impl DraftPicker {
+    pub fn observe(&mut self, person: &Person) {
+        if self
+            .heaviest
+            .as_ref()
+            .is_none_or(|h| person.messages > h.messages)
+        {
+            self.heaviest = Some(person.clone());
+        }
+        if (3..=12).contains(&person.messages) && self.regular.len() < 8 {
+            self.regular.push(person.clone());
+        } else if person.messages == 1 && self.one_off.len() < 4 {
+            self.one_off.push(person.clone());
+        }
+    }
+
+    /// Fourteen 2 KB drafts, each labelled with the kind of recipient.
+    pub fn drafts(&self, pools: &Pools, seed: u64) -> Vec<(&'static str, rapport::model::Draft)> {
+        let mut rng = Rng::new(seed);
+        let stranger = Person {
+            first: "Morgan",
+            last: "Nobody",
+            email: Some("morgan.nobody@nowhere.example".into()),
+            slug: None,
+            connected_on: None,
+            company: "Nowhere",
+            position: "Engineer",
+            messages: 0,
+        };
+        let mut out = Vec::new();
+        let labelled = self
+            .heaviest
+            .iter()
+            .map(|p| ("heaviest", p))
+            .chain(self.regular.iter().map(|p| ("regular", p)))
+            .chain(self.one_off.iter().map(|p| ("one-off", p)))
+            .chain(std::iter::once(("stranger", &stranger)));
+        for (kind, person) in labelled {
+            out.push((kind, two_kb_draft(pools, person, channel_of(person), rng.next())));
+        }
+        out
+    }
+}
