@@ -198,19 +198,8 @@ case "${1:-build}" in
     ;;
   bench)
     build
-    shopt -s nullglob
-    benches=(benches/*.bench.mjs)
-    if [ ${#benches[@]} -eq 0 ] && [ ! -f benches/Cargo.toml ] && ! grep -q '^\[\[bench\]\]' Cargo.toml; then
-      echo "no benchmarks yet"
-    fi
-    if grep -q '^\[\[bench\]\]' Cargo.toml; then
-      say "Native benchmarks (cargo bench)"
-      cargo bench
-    fi
-    for b in "${benches[@]}"; do
-      say "Browser benchmark $b"
-      node "$b"
-    done
+    # Every figure of BENCHMARKS.md (native, browser, baselines); see tools/bench/run.sh.
+    bash tools/bench/run.sh
     ;;
   fuzz) die "fuzzing is reserved for the fuzzing work; nothing to run yet" ;;
   *) die "unknown command '$1' (use: build, test, demo, bench, fuzz)" ;;

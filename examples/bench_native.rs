@@ -44,7 +44,10 @@ unsafe impl GlobalAlloc for Counting {
         System.dealloc(ptr, layout)
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        LIVE.fetch_add(new_size as isize - layout.size() as isize, Ordering::Relaxed);
+        LIVE.fetch_add(
+            new_size as isize - layout.size() as isize,
+            Ordering::Relaxed,
+        );
         System.realloc(ptr, layout, new_size)
     }
 }
@@ -188,9 +191,19 @@ fn owner() -> Me {
     ])
 }
 
-fn import_files(dir: &Path) {
-    for name in ["messages.csv", "mail.mbox"] {
-        let path = dir.join(name);
+/// `target`: a history folder (its messages.csv and mail.mbox) or one file.
+fn import_files(target: &Path) {
+    let paths: Vec<PathBuf> = if target.is_dir() {
+        vec![target.join("messages.csv"), target.join("mail.mbox")]
+    } else {
+        vec![target.to_path_buf()]
+    };
+    for path in paths {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let name = name.as_str();
         let bytes =
             std::fs::read(&path).unwrap_or_else(|e| fail(&format!("{}: {e}", path.display())));
         let mut best = f64::INFINITY;
@@ -202,7 +215,10 @@ fn import_files(dir: &Path) {
                 .unwrap_or_else(|e| fail(&e.to_string()));
             let mut count = 0;
             for chunk in bytes.chunks(1 << 20) {
-                for batch in importer.push(chunk).unwrap_or_else(|e| fail(&e.to_string())) {
+                for batch in importer
+                    .push(chunk)
+                    .unwrap_or_else(|e| fail(&e.to_string()))
+                {
                     count += batch.messages.len();
                 }
             }
@@ -251,7 +267,11 @@ fn near_duplicates(dir: &Path, docs_wanted: usize, queries_wanted: usize) {
     drop(bytes);
     // The corpus: sent messages' masked word sequences, as the engine compares them.
     let mut docs: Vec<Vec<String>> = Vec::new();
-    for m in all.messages.iter().filter(|m| m.direction == Direction::Sent) {
+    for m in all
+        .messages
+        .iter()
+        .filter(|m| m.direction == Direction::Sent)
+    {
         let tokens = tokenize(&m.text);
         let words: Vec<String> = minhash::masked_words(tokens.iter(), &[])
             .into_iter()
@@ -397,9 +417,10 @@ fn near_duplicates(dir: &Path, docs_wanted: usize, queries_wanted: usize) {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let data = PathBuf::from(std::env::var("RAPPORT_BENCH_DATA").unwrap_or_else(|_| {
-        root().join("bench/data").display().to_string()
-    }));
+    let data = PathBuf::from(
+        std::env::var("RAPPORT_BENCH_DATA")
+            .unwrap_or_else(|_| root().join("bench/data").display().to_string()),
+    );
     match args.first().map(String::as_str) {
         Some("analyze") => {
             let sizes: Vec<usize> = args[1..].iter().map(|s| parse_size(s)).collect();
@@ -411,6 +432,8 @@ fn main() {
             let queries = args.get(3).map_or(500, |s| parse_size(s));
             near_duplicates(Path::new(&args[1]), docs, queries)
         }
-        _ => fail("usage: bench_native analyze SIZE... | import DIR | neardup DIR [DOCS] [QUERIES]"),
+        _ => fail(
+            "usage: bench_native analyze SIZE... | import DIR|FILE | neardup DIR [DOCS] [QUERIES]",
+        ),
     }
 }

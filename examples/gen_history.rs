@@ -310,7 +310,8 @@ fn write_size(dir: &Path, size: usize, seed: u64, pools: &Pools) -> Result<(), S
         "email_messages": counts[1],
         "seed": seed,
     });
-    fs::write(dir.join("summary.json"), summary.to_string()).map_err(|e| fail("summary.json", &e))?;
+    fs::write(dir.join("summary.json"), summary.to_string())
+        .map_err(|e| fail("summary.json", &e))?;
     println!("{}: {summary}", dir.display());
     Ok(())
 }

@@ -55,29 +55,132 @@ impl Rng {
 }
 
 const FIRST: &[&str] = &[
-    "Anna", "Brian", "Carlos", "Deepa", "Elizabeth", "Farid", "Grace", "Hiroshi", "Ines", "James",
-    "Kavya", "Liam", "Maria", "Noah", "Olga", "Pedro", "Qiu", "Rachel", "Samuel", "Tanya", "Umar",
-    "Valeria", "William", "Xin", "Yusuf", "Zoe", "Robert", "José", "Chloé", "Mehmet", "Aisha",
-    "Lars", "Priya", "Tomás", "Sofia", "Daniel", "Emily", "Kenji", "Fatima", "Oliver", "Ngozi",
-    "Mateo", "Hannah", "Ivan", "Leila", "Marcus", "Nadia", "Patrick", "Rosa", "Stefan",
+    "Anna",
+    "Brian",
+    "Carlos",
+    "Deepa",
+    "Elizabeth",
+    "Farid",
+    "Grace",
+    "Hiroshi",
+    "Ines",
+    "James",
+    "Kavya",
+    "Liam",
+    "Maria",
+    "Noah",
+    "Olga",
+    "Pedro",
+    "Qiu",
+    "Rachel",
+    "Samuel",
+    "Tanya",
+    "Umar",
+    "Valeria",
+    "William",
+    "Xin",
+    "Yusuf",
+    "Zoe",
+    "Robert",
+    "José",
+    "Chloé",
+    "Mehmet",
+    "Aisha",
+    "Lars",
+    "Priya",
+    "Tomás",
+    "Sofia",
+    "Daniel",
+    "Emily",
+    "Kenji",
+    "Fatima",
+    "Oliver",
+    "Ngozi",
+    "Mateo",
+    "Hannah",
+    "Ivan",
+    "Leila",
+    "Marcus",
+    "Nadia",
+    "Patrick",
+    "Rosa",
+    "Stefan",
 ];
 const LAST: &[&str] = &[
-    "Miller", "Okafor", "Garcia", "Nair", "Chen", "Schmidt", "Rossi", "Kowalski", "Haddad",
-    "Johnson", "Tanaka", "Silva", "Dubois", "Novak", "Patel", "O'Brien", "Fischer", "Lopez",
-    "Andersen", "Kim", "Yilmaz", "Murphy", "Ivanova", "Santos", "Costa", "Berg", "Moreau",
-    "Hughes", "Ortiz", "Weber", "Van der Berg", "Smith-Jones", "Park", "Ali", "Eriksen",
-    "Mendes", "Fontaine", "Bianchi", "Sato", "Walsh",
+    "Miller",
+    "Okafor",
+    "Garcia",
+    "Nair",
+    "Chen",
+    "Schmidt",
+    "Rossi",
+    "Kowalski",
+    "Haddad",
+    "Johnson",
+    "Tanaka",
+    "Silva",
+    "Dubois",
+    "Novak",
+    "Patel",
+    "O'Brien",
+    "Fischer",
+    "Lopez",
+    "Andersen",
+    "Kim",
+    "Yilmaz",
+    "Murphy",
+    "Ivanova",
+    "Santos",
+    "Costa",
+    "Berg",
+    "Moreau",
+    "Hughes",
+    "Ortiz",
+    "Weber",
+    "Van der Berg",
+    "Smith-Jones",
+    "Park",
+    "Ali",
+    "Eriksen",
+    "Mendes",
+    "Fontaine",
+    "Bianchi",
+    "Sato",
+    "Walsh",
 ];
 const DOMAINS: &[&str] = &[
-    "gmail.com", "outlook.com", "acme.example", "northwind.example", "contoso.example",
-    "initech.example", "globex.example", "umbrella.example", "hooli.example", "stark.example",
+    "gmail.com",
+    "outlook.com",
+    "acme.example",
+    "northwind.example",
+    "contoso.example",
+    "initech.example",
+    "globex.example",
+    "umbrella.example",
+    "hooli.example",
+    "stark.example",
 ];
 const COMPANIES: &[&str] = &[
-    "Acme", "Northwind", "Contoso", "Initech", "Globex", "Umbrella", "Hooli", "Stark Industries",
-    "Wayne Enterprises", "Soylent",
+    "Acme",
+    "Northwind",
+    "Contoso",
+    "Initech",
+    "Globex",
+    "Umbrella",
+    "Hooli",
+    "Stark Industries",
+    "Wayne Enterprises",
+    "Soylent",
 ];
 const POSITIONS: &[&str] = &[
-    "Engineer", "Founder", "VP Sales", "Consultant", "Recruiter", "Designer", "CFO", "Product Manager",
+    "Engineer",
+    "Founder",
+    "VP Sales",
+    "Consultant",
+    "Recruiter",
+    "Designer",
+    "CFO",
+    "Product Manager",
 ];
 const DECLINES: &[&str] = &[
     "Thank you for thinking of me. Unfortunately, my clients and current projects are all I can keep up with right now.",
@@ -181,7 +284,10 @@ fn template_text(pools: &Pools, template: usize, person: &Person, rng: &mut Rng)
         text = text.replacen(&format!(" {from} "), &format!(" {to} "), 1);
     }
     if rng.chance(0.3) {
-        text.push_str(&format!("\n\nP.S. I saw {} is growing fast.", person.company));
+        text.push_str(&format!(
+            "\n\nP.S. I saw {} is growing fast.",
+            person.company
+        ));
     }
     text.push_str(&format!("\n\nBest,\n{OWNER_NAME}"));
     text
@@ -211,7 +317,12 @@ fn make_person(i: usize, rng: &mut Rng) -> Person {
     };
     let roll = rng.below(100);
     let email = (roll < 65).then(|| {
-        format!("{}.{}{i}@{}", plain(first), plain(last), rng.pick::<&str>(DOMAINS))
+        format!(
+            "{}.{}{i}@{}",
+            plain(first),
+            plain(last),
+            rng.pick::<&str>(DOMAINS)
+        )
     });
     let slug = (roll >= 40).then(|| format!("{}-{}-{i:x}", plain(first), plain(last)));
     let connected_on = slug.as_ref().map(|_| {
@@ -233,8 +344,8 @@ fn make_person(i: usize, rng: &mut Rng) -> Person {
         email,
         slug,
         connected_on,
-        company: *rng.pick::<&str>(COMPANIES),
-        position: *rng.pick::<&str>(POSITIONS),
+        company: rng.pick::<&str>(COMPANIES),
+        position: rng.pick::<&str>(POSITIONS),
         messages,
     }
 }
@@ -269,7 +380,11 @@ pub fn generate(total: usize, seed: u64, pools: &Pools, mut emit: impl FnMut(Ite
         let mut conversation = 0;
         while left > 0 {
             // One-off contacts mostly got a template; the rest are threads.
-            let thread_len = if count == 1 { 1 } else { (2 + rng.below(7)).min(left) };
+            let thread_len = if count == 1 {
+                1
+            } else {
+                (2 + rng.below(7)).min(left)
+            };
             conversation += 1;
             let conv_id = format!("conv-{person_index}-{conversation}");
             let mut previous: Option<(String, String, Millis)> = None;
@@ -285,7 +400,12 @@ pub fn generate(total: usize, seed: u64, pools: &Pools, mut emit: impl FnMut(Ite
                     && k + 1 == thread_len
                     && rng.chance(0.08)
                 {
-                    format!("Hi {},\n\n{}\n\n{}", OWNER_NAME.split(' ').next().unwrap_or(""), rng.pick::<&str>(DECLINES), person.first)
+                    format!(
+                        "Hi {},\n\n{}\n\n{}",
+                        OWNER_NAME.split(' ').next().unwrap_or(""),
+                        rng.pick::<&str>(DECLINES),
+                        person.first
+                    )
                 } else {
                     let pool = if rng.chance(0.1) && !pools.cases.is_empty() {
                         &pools.cases
@@ -295,7 +415,9 @@ pub fn generate(total: usize, seed: u64, pools: &Pools, mut emit: impl FnMut(Ite
                     let body = excerpt(rng.pick::<String>(pool), 900);
                     let (greet, sign) = match direction {
                         Direction::Sent => (person.first, OWNER_NAME),
-                        Direction::Received => (OWNER_NAME.split(' ').next().unwrap_or(""), person.first),
+                        Direction::Received => {
+                            (OWNER_NAME.split(' ').next().unwrap_or(""), person.first)
+                        }
                     };
                     let mut text = format!("Hi {greet},\n\n{body}\n\n{sign}");
                     if let Some((prev, who, when)) = &previous {
@@ -348,7 +470,12 @@ pub fn generate(total: usize, seed: u64, pools: &Pools, mut emit: impl FnMut(Ite
 }
 
 /// A draft of about 2 KB (a pitch from the case corpus, then ordinary text) to `to`.
-pub fn two_kb_draft(pools: &Pools, to: &Person, channel: Channel, seed: u64) -> rapport::model::Draft {
+pub fn two_kb_draft(
+    pools: &Pools,
+    to: &Person,
+    channel: Channel,
+    seed: u64,
+) -> rapport::model::Draft {
     let mut rng = Rng::new(seed);
     let mut text = format!("Hi {},\n\n", to.first);
     let opener = if pools.cases.is_empty() {
@@ -435,7 +562,10 @@ impl DraftPicker {
             .chain(self.one_off.iter().map(|p| ("one-off", p)))
             .chain(std::iter::once(("stranger", &stranger)));
         for (kind, person) in labelled {
-            out.push((kind, two_kb_draft(pools, person, channel_of(person), rng.next())));
+            out.push((
+                kind,
+                two_kb_draft(pools, person, channel_of(person), rng.next()),
+            ));
         }
         out
     }
