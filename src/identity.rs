@@ -137,14 +137,20 @@ mod tests {
             linkedin_slug("https://www.linkedin.com/in/Jos%C3%A9-Garc%C3%ADa/").as_deref(),
             Some("josé-garcía")
         );
-        assert_eq!(linkedin_slug("https://www.linkedin.com/company/acme/"), None);
+        assert_eq!(
+            linkedin_slug("https://www.linkedin.com/company/acme/"),
+            None
+        );
         assert_eq!(linkedin_slug("https://evil.com/in/jose"), None);
         assert_eq!(linkedin_slug("https://notlinkedin.com/in/jose"), None);
     }
 
     #[test]
     fn emails_need_a_local_part_and_a_dotted_domain() {
-        assert_eq!(normalize_email("Brian Miller <B.Miller@Acme.io>").as_deref(), Some("b.miller@acme.io"));
+        assert_eq!(
+            normalize_email("Brian Miller <B.Miller@Acme.io>").as_deref(),
+            Some("b.miller@acme.io")
+        );
         assert_eq!(normalize_email("brian@localhost"), None);
         assert_eq!(normalize_email("@acme.io"), None);
         assert_eq!(normalize_email("a b@acme.io"), None);

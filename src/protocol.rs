@@ -53,9 +53,15 @@ pub struct SeenMessage {
 pub enum Request {
     // ---- allowed from content scripts ----
     /// The verdict on the draft in front of the user.
-    Analyze { site: Site, draft: Draft },
+    Analyze {
+        site: Site,
+        draft: Draft,
+    },
     /// The user pressed Send: remember the message.
-    RecordSent { site: Site, draft: Draft },
+    RecordSent {
+        site: Site,
+        draft: Draft,
+    },
     /// Messages of the open conversation, so history grows without imports.
     RecordSeen {
         site: Site,
@@ -77,27 +83,49 @@ pub enum Request {
     },
     /// The draft last analyzed in this browser tab, so the popup can show its
     /// recipient. Reply: [`ActiveDraftReply`].
-    ActiveDraft { tab: i64 },
+    ActiveDraft {
+        tab: i64,
+    },
     /// Contacts whose names, identities or company contain the query (case and
     /// accents folded), best first. Reply: `{ "ok": true, "contacts": [Contact] }`.
-    Search { query: String, limit: usize },
+    Search {
+        query: String,
+        limit: usize,
+    },
     /// Contacts by latest message, newest first. Reply: `{ "ok": true, "contacts": [Contact] }`.
-    RecentContacts { limit: usize },
+    RecentContacts {
+        limit: usize,
+    },
     /// Replaces the contact's tags. Every change below replies `{ "ok": true, "contact": Contact }`
     /// (the contact after the change).
-    SetTags { contact: String, tags: Tags },
-    Merge { keep: String, absorb: String },
+    SetTags {
+        contact: String,
+        tags: Tags,
+    },
+    Merge {
+        keep: String,
+        absorb: String,
+    },
     /// Moves one identity (and its messages) out into a new contact; the reply's
     /// `contact` is the NEW one, so the popup can undo by merging it back.
-    Split { contact: String, identity: crate::model::Identity },
+    Split {
+        contact: String,
+        identity: crate::model::Identity,
+    },
     /// Adds an identity (the recipient's address or profile) to a stored contact:
     /// "this LinkedIn profile is the person I email". Merges if it belongs to another.
     Link {
         contact: String,
         identity: crate::model::Identity,
     },
-    AddException { contact: String, rule: String },
-    RemoveException { contact: String, rule: String },
+    AddException {
+        contact: String,
+        rule: String,
+    },
+    RemoveException {
+        contact: String,
+        rule: String,
+    },
     /// Reply: `{ "ok": true, "settings": ..., "operator": <name or null> }`.
     GetSettings,
     /// Who is typing on this browser: `None` is the owner, else a delegate's name.
@@ -106,7 +134,9 @@ pub enum Request {
     SetOperator {
         operator: Option<String>,
     },
-    SetSettings { settings: serde_json::Value },
+    SetSettings {
+        settings: serde_json::Value,
+    },
     /// One batch of an import the options page is streaming; one transaction.
     ImportBatch {
         import_id: String,
@@ -115,12 +145,18 @@ pub enum Request {
     },
     /// Removes what the import with this id added (Cancel, or a file that failed
     /// half-way through streaming): a stopped import leaves nothing half-written.
-    CancelImport { import_id: String },
+    CancelImport {
+        import_id: String,
+    },
     /// Reply: `{ "ok": true, "backup": Backup }` (`import::Backup`, canonical), a full
     /// backup with `bodies`, else the relationship book (no bodies, no settings).
-    Export { bodies: bool },
+    Export {
+        bodies: bool,
+    },
     /// Merges a backup or a relationship book (idempotent). Reply: [`ImportBatchReply`].
-    Restore { backup: serde_json::Value },
+    Restore {
+        backup: serde_json::Value,
+    },
     Erase,
     /// Reply: `{ "ok": true, "contacts": n, "messages": n, "bytes": storage used }`.
     Stats,
@@ -233,6 +269,9 @@ pub struct ErrorReply {
 
 impl ErrorReply {
     pub fn new(error: impl Into<String>) -> Self {
-        ErrorReply { ok: false, error: error.into() }
+        ErrorReply {
+            ok: false,
+            error: error.into(),
+        }
     }
 }

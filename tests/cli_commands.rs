@@ -455,3 +455,108 @@ fn audit_formats_and_campaign_errors() {
         assert!(stderr(&out).contains(expected), "{}", stderr(&out));
     }
 }
+
+#[test]
+fn fail_on_sets_exit_status_1_only_at_or_above_the_threshold() {
+    let history = [
+        "--history",
+        &fixture("linkedin_export.zip"),
+        "--history",
+        &fixture("inbox.mbox"),
+    ];
+    let base: Vec<&str> = ["check"]
+        .iter()
+        .copied()
+        .chain(history)
+        .chain(ME)
+        .chain(["--now", "2026-11-23"])
+        .collect();
+    // A cold pitch on LinkedIn to someone known from four emails.
+    let pitch = "Hi Brian,\n\nI'm reaching out because we help consultancies grow. Would you be open to a quick call?\n\nDana";
+    let mut args = base.clone();
+    args.extend([
+        "--to",
+        "https://www.linkedin.com/in/brian-miller",
+        "--format",
+        "json",
+        "--fail-on",
+        "stop",
+        "-",
+    ]);
+    let out = rapport_with_stdin(&args, pitch);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(json["warnings"][0]["rule"], "known-contact-pitch");
+    assert_eq!(json["warnings"][0]["severity"], "stop");
+    let span = &json["warnings"][0]["spans"][0];
+    let quoted: String = pitch
+        .chars()
+        .skip(span[0].as_u64().unwrap() as usize)
+        .take((span[1].as_u64().unwrap() - span[0].as_u64().unwrap()) as usize)
+        .collect();
+    assert!(!quoted.trim().is_empty());
+    // The same run without --fail-on exits 0: warnings are output, not failure.
+    let without: Vec<&str> = args
+        .iter()
+        .copied()
+        .filter(|a| *a != "--fail-on" && *a != "stop")
+        .collect();
+    assert_eq!(rapport_with_stdin(&without, pitch).status.code(), Some(0));
+    // A warm note raises nothing, so even --fail-on caution passes.
+    let mut args = base.clone();
+    args.extend([
+        "--to",
+        "brian@millerconsulting.com",
+        "--fail-on",
+        "caution",
+        "-",
+    ]);
+    let out = rapport_with_stdin(&args, "Thanks Brian, see you Thursday.\n\nDana");
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).contains("No warnings."));
+}
+
+#[test]
+fn audit_of_the_sample_campaign_finds_the_known_contact_and_the_rest() {
+    let campaign = sample("campaign.csv");
+    let settings = sample("settings.json");
+    let args = [
+        "audit",
+        "--history",
+        &sample("linkedin"),
+        "--history",
+        &sample("mail.mbox"),
+        "--me",
+        "dana@whitfield.io",
+        "--me",
+        "https://www.linkedin.com/in/dana-whitfield",
+        "--settings",
+        &settings,
+        "--now",
+        "2026-11-23",
+        "--fail-on",
+        "caution",
+        &campaign,
+    ];
+    let out = rapport(&args);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("line 2: Brian Miller <https://www.linkedin.com/in/brian-miller-consulting/> (linkedin):\n  STOP     known-contact-pitch: You and Brian Miller have exchanged 9 emails"), "{text}");
+    for rule in [
+        "after-decline",
+        "greeting-mismatch",
+        "merge-field",
+        "unsigned-delegate",
+    ] {
+        assert!(
+            text.contains(&format!("  {rule}: 1")),
+            "{rule} missing from the summary:\n{text}"
+        );
+    }
+}

@@ -2,5 +2,5 @@
 import init, { startOptions } from '../pkg/rapport.js';
 
 init().then(startOptions, (error) => {
-  document.getElementById('status').textContent = `Rapport could not start: ${error.message}`;
+  document.getElementById('page-status').textContent = `Rapport could not start: ${error.message}`;
 });

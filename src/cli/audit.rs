@@ -127,7 +127,7 @@ pub(super) fn run(args: AuditArgs) -> Result<(Outcome, Option<FailOn>), Failure>
         .max();
     match args.format {
         AuditFormat::Text => print_text(&rows),
-        AuditFormat::Json => println!("{}", json(&rows)),
+        AuditFormat::Json => say!("{}", json(&rows)),
         AuditFormat::Csv => print_csv(&headers, &rows)?,
     }
     Ok((Outcome { worst }, args.common.fail_on))
@@ -167,21 +167,21 @@ fn print_text(rows: &[Row]) {
     for row in rows {
         let who = describe_recipient(&row.draft);
         if row.warnings.is_empty() {
-            println!(
+            say!(
                 "line {}: {who} ({}): no warnings",
                 row.line,
                 row.draft.channel.as_str()
             );
         } else {
-            println!("line {}: {who} ({}):", row.line, row.draft.channel.as_str());
+            say!("line {}: {who} ({}):", row.line, row.draft.channel.as_str());
             print_warnings(&row.warnings, &row.draft.text, "  ");
         }
     }
     let flagged = rows.iter().filter(|r| !r.warnings.is_empty()).count();
-    println!();
-    println!("{} rows checked, {flagged} with warnings.", rows.len());
+    say!();
+    say!("{} rows checked, {flagged} with warnings.", rows.len());
     for (rule, count) in rule_counts(rows) {
-        println!("  {rule}: {count}");
+        say!("  {rule}: {count}");
     }
 }
 
@@ -201,17 +201,18 @@ fn json(rows: &[Row]) -> serde_json::Value {
 }
 
 fn print_csv(headers: &csv::StringRecord, rows: &[Row]) -> Result<(), Failure> {
-    let mut out = csv::Writer::from_writer(std::io::stdout().lock());
-    let write = |out: &mut csv::Writer<_>, record: Vec<&str>| {
-        out.write_record(record)
-            .map_err(|e| Failure::Usage(format!("standard output: {e}")))
-    };
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let fail = |e: csv::Error| Failure::Usage(format!("writing the CSV output: {e}"));
     let mut header: Vec<&str> = headers.iter().collect();
     header.extend(["rules", "worst_severity"]);
-    write(&mut out, header)?;
+    out.write_record(header).map_err(fail)?;
     for row in rows {
-        let mut rules: Vec<&str> = row.warnings.iter().map(|w| w.rule.as_str()).collect();
-        rules.dedup();
+        let mut rules: Vec<&str> = Vec::new();
+        for warning in &row.warnings {
+            if !rules.contains(&warning.rule.as_str()) {
+                rules.push(&warning.rule);
+            }
+        }
         let rules = rules.join(";");
         let worst = row
             .warnings
@@ -221,8 +222,11 @@ fn print_csv(headers: &csv::StringRecord, rows: &[Row]) -> Result<(), Failure> {
             .map_or("", |s| s.as_str());
         let mut record: Vec<&str> = row.fields.iter().collect();
         record.extend([rules.as_str(), worst]);
-        write(&mut out, record)?;
+        out.write_record(record).map_err(fail)?;
     }
-    out.flush()
-        .map_err(|e| Failure::Usage(format!("standard output: {e}")))
+    let bytes = out
+        .into_inner()
+        .map_err(|e| Failure::Usage(format!("writing the CSV output: {e}")))?;
+    super::say_raw(&String::from_utf8_lossy(&bytes));
+    Ok(())
 }

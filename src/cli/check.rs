@@ -40,7 +40,7 @@ pub(super) fn run(args: CheckArgs) -> Result<(Outcome, Option<FailOn>), Failure>
     };
     let verdict = analyze(&index, &draft, &settings);
     match args.format {
-        CheckFormat::Json => println!("{}", warnings_json(&verdict.warnings)),
+        CheckFormat::Json => say!("{}", warnings_json(&verdict.warnings)),
         CheckFormat::Text => print_warnings(&verdict.warnings, &draft.text, ""),
     }
     Ok((
@@ -51,17 +51,24 @@ pub(super) fn run(args: CheckArgs) -> Result<(Outcome, Option<FailOn>), Failure>
     ))
 }
 
-/// An email address or profile URL becomes an identity; anything else is a name.
+/// An email address or profile URL becomes an identity, `Name <address>` gives both,
+/// and anything else is a name.
 pub(super) fn recipient(to: &str, name: Option<&str>) -> Recipient {
     let to = to.trim();
-    let identity = parse_identity(to);
     let name = name
         .map(str::trim)
         .filter(|n| !n.is_empty())
         .map(str::to_string);
-    match identity {
+    let (inline_name, address) = match (to.rfind('<'), to.ends_with('>')) {
+        (Some(i), true) if i > 0 => (
+            Some(to[..i].trim().trim_matches('"').to_string()),
+            &to[i + 1..to.len() - 1],
+        ),
+        _ => (None, to),
+    };
+    match parse_identity(address) {
         Some(identity) => Recipient {
-            name,
+            name: name.or(inline_name.filter(|n| !n.is_empty())),
             identity: Some(identity),
         },
         None => Recipient {

@@ -4,6 +4,13 @@
 //! `--fail-on` is given and a warning at or above it was raised, 2 on bad usage or
 //! unreadable input (with a message naming the file, the place and the problem).
 
+/// Prints a line of output. A closed pipe (`rapport import ... | head`) ends the
+/// output quietly instead of panicking, and the exit status still reflects the run.
+macro_rules! say {
+    () => { $crate::cli::say_raw("\n") };
+    ($($arg:tt)*) => { $crate::cli::say_raw(&format!("{}\n", format_args!($($arg)*))) };
+}
+
 mod audit;
 mod check;
 mod history;
@@ -189,6 +196,20 @@ impl std::fmt::Display for Failure {
             Failure::Usage(message) => f.write_str(message),
             Failure::Import(error) => write!(f, "{error}"),
         }
+    }
+}
+
+thread_local! {
+    static STDOUT_CLOSED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+pub(crate) fn say_raw(text: &str) {
+    use std::io::Write;
+    if STDOUT_CLOSED.get() {
+        return;
+    }
+    if std::io::stdout().lock().write_all(text.as_bytes()).is_err() {
+        STDOUT_CLOSED.set(true);
     }
 }
 

@@ -25,15 +25,16 @@ pub(super) fn warnings_json(warnings: &[Warning]) -> serde_json::Value {
 /// what to do.
 pub(super) fn print_warnings(warnings: &[Warning], text: &str, indent: &str) {
     if warnings.is_empty() {
-        println!("{indent}No warnings.");
+        say!("{indent}No warnings.");
         return;
     }
     let chars: Vec<char> = text.chars().collect();
     for warning in warnings {
         let severity = warning.severity.as_str().to_uppercase();
-        println!(
+        say!(
             "{indent}{severity:<8} {}: {}",
-            warning.rule, warning.message
+            warning.rule,
+            warning.message
         );
         for &(start, end) in warning.spans.iter().take(3) {
             let quoted: String = chars
@@ -48,10 +49,10 @@ pub(super) fn print_warnings(warnings: &[Warning], text: &str, indent: &str) {
             } else {
                 ""
             };
-            println!("{indent}         at {start}-{end}: \"{short}{more}\"");
+            say!("{indent}         at {start}-{end}: \"{short}{more}\"");
         }
         for suggestion in &warning.suggestions {
-            println!("{indent}         try: {suggestion}");
+            say!("{indent}         try: {suggestion}");
         }
     }
 }
@@ -111,7 +112,7 @@ pub(super) fn import(args: ImportArgs) -> Result<(Outcome, Option<FailOn>), Fail
         me.is_me(p, channel)
     });
     match args.format {
-        CheckFormat::Json => println!(
+        CheckFormat::Json => say!(
             "{}",
             import_json(&outcomes, &totals, guess.as_ref(), guess_is_me)
         ),
@@ -148,7 +149,7 @@ fn print_import(
                 } else {
                     String::new()
                 };
-                println!(
+                say!(
                     "{}: {}, {} bytes: {} messages, {} contacts{histories}, {} skipped{span}",
                     outcome.path.display(),
                     r.format.describe(),
@@ -158,17 +159,17 @@ fn print_import(
                     r.skipped
                 );
                 for problem in &r.problems {
-                    println!("  {problem}");
+                    say!("  {problem}");
                 }
             }
-            Err(error) => println!(
+            Err(error) => say!(
                 "{}: REJECTED, nothing from it was used: {error}",
                 outcome.path.display()
             ),
         }
     }
-    println!();
-    println!(
+    say!();
+    say!(
         "Total: {} messages ({} sent by you, {} received), {} contacts.",
         totals.message_ids.len(),
         totals.sent,
@@ -183,7 +184,7 @@ fn print_import(
         } else {
             "not one of your --me identities: check that --me lists all your addresses".to_string()
         };
-        println!(
+        say!(
             "Most frequent sender: {}; {verdict}.",
             describe_party(party)
         );

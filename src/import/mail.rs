@@ -11,7 +11,7 @@ use super::{fingerprint, ImportError, Me, Place, Sink};
 use crate::identity::normalize_email;
 use crate::model::{Channel, Direction, Identity, Message, Party};
 use mail_parser::mailbox::mbox::MessageIterator;
-use mail_parser::{Address, HeaderValue, MessageParser, MimeHeaders};
+use mail_parser::{Address, HeaderName, HeaderValue, MessageParser, MimeHeaders};
 use memchr::memmem;
 
 /// Bodies beyond this are cut: the rules read openings, greetings and signatures, and
@@ -213,7 +213,7 @@ fn first_id(value: &HeaderValue) -> Option<String> {
 
 /// One raw message into the model; problems are reported and the message skipped.
 fn convert(raw: &[u8], envelope_time: Option<i64>, place: Place, me: &Me, sink: &mut Sink) {
-    let Some(mail) = MessageParser::default().parse(raw) else {
+    let Some(mail) = parser().parse(raw) else {
         sink.skip(
             place,
             "not a mail message (no headers could be read)",
@@ -221,12 +221,12 @@ fn convert(raw: &[u8], envelope_time: Option<i64>, place: Place, me: &Me, sink: 
         );
         return;
     };
-    let Some(from) = mail
+    let from = mail
         .from()
         .and_then(|a| a.first())
         .map(party)
-        .filter(|p| p.identity.is_some() || p.name.is_some())
-    else {
+        .or_else(|| reparsed_from(raw));
+    let Some(from) = from.filter(|p| p.identity.is_some() || p.name.is_some()) else {
         sink.skip(
             place,
             "has no From header, so there is nobody to attribute it to",
@@ -246,10 +246,7 @@ fn convert(raw: &[u8], envelope_time: Option<i64>, place: Place, me: &Me, sink: 
         .chain(addresses(mail.cc()))
         .chain(addresses(mail.bcc()))
         .collect();
-    let mut text = mail
-        .body_text(0)
-        .map(|t| t.into_owned())
-        .unwrap_or_default();
+    let mut text = body_text(&mail, raw);
     if has_undecodable_body(&mail) {
         sink.note(
             place.clone(),
@@ -309,6 +306,80 @@ fn convert(raw: &[u8], envelope_time: Option<i64>, place: Place, me: &Me, sink: 
         conversation,
         operator: None,
     });
+}
+
+/// Only the headers Rapport reads are parsed: `Received` chains and the like are most
+/// of a header block and would double the import time for nothing.
+fn parser() -> &'static MessageParser {
+    static PARSER: std::sync::OnceLock<MessageParser> = std::sync::OnceLock::new();
+    PARSER.get_or_init(|| {
+        MessageParser::new()
+            .with_mime_headers()
+            .with_minimal_headers()
+            .header_id(HeaderName::MessageId)
+            .header_id(HeaderName::InReplyTo)
+            .header_id(HeaderName::References)
+            .header_raw(HeaderName::Other("X-Gmail-Labels".into()))
+            .default_header_ignore()
+    })
+}
+
+/// mail-parser 0.11 lets a malformed Date (`27 Jun 01 3:36:25 AM`, `... 06:00:48 UT`)
+/// swallow the header line after it, often From. When From is missing, its raw line
+/// is looked up in the header block and parsed on its own.
+fn reparsed_from(raw: &[u8]) -> Option<Party> {
+    let end = memmem::find(raw, b"\n\n")
+        .or_else(|| memmem::find(raw, b"\r\n\r\n"))
+        .unwrap_or(raw.len());
+    let headers = &raw[..end];
+    let mut found: Option<Vec<u8>> = None;
+    for line in headers.split(|&b| b == b'\n') {
+        let folded = line.first().is_some_and(|b| *b == b' ' || *b == b'\t');
+        match &mut found {
+            Some(value) if folded => value.extend_from_slice(line),
+            Some(_) => break,
+            None if line.len() > 5 && line[..5].eq_ignore_ascii_case(b"from:") => {
+                found = Some(line.to_vec())
+            }
+            None => {}
+        }
+    }
+    let mut alone = found?;
+    alone.extend_from_slice(b"\n\n");
+    let mail = parser().parse(&alone)?;
+    mail.from().and_then(|a| a.first()).map(party)
+}
+
+/// The first text body. Legacy mail often sends 8-bit text with no charset; the
+/// de-facto meaning is Latin-1 (Windows-1252), not the UTF-8 the parser assumes, so
+/// such a body is decoded again from its raw bytes.
+fn body_text(mail: &mail_parser::Message, raw: &[u8]) -> String {
+    let text = mail
+        .body_text(0)
+        .map(|t| t.into_owned())
+        .unwrap_or_default();
+    if !text.contains('\u{FFFD}') {
+        return text;
+    }
+    let Some(part) = mail.text_part(0) else {
+        return text;
+    };
+    let undeclared = part
+        .content_type()
+        .and_then(|c| c.attribute("charset"))
+        .is_none();
+    let plain = matches!(part.encoding, mail_parser::Encoding::None);
+    let bytes = raw
+        .get(part.offset_body as usize..part.offset_end as usize)
+        .unwrap_or_default();
+    if !(undeclared && plain) || std::str::from_utf8(bytes).is_ok() {
+        return text;
+    }
+    let latin1: String = bytes.iter().map(|&b| char::from(b)).collect();
+    match part.body {
+        mail_parser::PartType::Html(_) => mail_parser::decoders::html::html_to_text(&latin1),
+        _ => latin1,
+    }
 }
 
 /// The same message saved with CRLF (an .eml from Outlook) or LF (a Takeout mbox)
@@ -407,6 +478,24 @@ Content-Type: text/html; charset=utf-8\n\
         // Cut inside the headers, at a line end.
         let headers_only = "From a@b.io Mon Jan  1 09:00:00 2024\nFrom: a@b.io\nDate: Mon, 1 Jan 2024 09:00:00 +0000\n";
         assert!(import_bytes("x.mbox", headers_only.as_bytes(), Me::default()).is_err());
+    }
+
+    #[test]
+    fn undeclared_8bit_text_reads_as_latin1() {
+        let mbox: &[u8] = b"From x Mon Jan  1 09:00:00 2024\nFrom: a@x.de\nDate: Mon, 1 Jan 2024 09:00:00 +0000\n\nGr\xFC\xDFe\n";
+        let (batches, report) = import_bytes("old.mbox", mbox, Me::default()).unwrap();
+        assert_eq!(messages(&batches)[0].text.trim(), "Grüße");
+        assert!(report.problems.is_empty(), "{:?}", report.problems);
+    }
+
+    #[test]
+    fn from_after_a_malformed_date_is_still_found() {
+        let mbox = "From x Wed Jun 27 08:46:51 2001\nDate: 27 Jun 01 3:36:25 AM\nFrom: chol@bellsouth.net\nSubject: hi\n\nbody\n";
+        let (batches, _) = import_bytes("old.mbox", mbox.as_bytes(), Me::default()).unwrap();
+        assert_eq!(
+            messages(&batches)[0].from.identity,
+            Some(Identity::Email("chol@bellsouth.net".into()))
+        );
     }
 
     #[test]

@@ -1,2 +1,7 @@
 //! Web glue (wasm only): the IndexedDB store, the background service, page helpers.
+//!
+//! Thin on purpose: decisions live in the pure modules (engine, import, protocol);
+//! this layer moves values between them and the browser.
+
+pub mod service;
 pub mod ui;

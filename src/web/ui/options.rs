@@ -67,7 +67,14 @@ async fn load_settings(state: &Shared) {
             }
             render_settings(state);
         }
-        Err(error) => status("page-status", &error),
+        Err(error) => {
+            // Still show the form (with defaults) so the page explains itself; saving
+            // will report the same problem if it persists.
+            state.borrow_mut().settings =
+                serde_json::to_value(Settings::default()).unwrap_or(Value::Null);
+            render_settings(state);
+            status("page-status", &error);
+        }
     }
 }
 

@@ -800,10 +800,10 @@ async fn undo(state: &Shared, index: usize) {
     match result {
         Ok(()) => status(&t_with("undone", &[&label])),
         Err(error) => {
-            state
-                .borrow_mut()
-                .undo
-                .insert(index.min(state.borrow().undo.len()), (label, action));
+            let mut s = state.borrow_mut();
+            let at = index.min(s.undo.len());
+            s.undo.insert(at, (label, action));
+            drop(s);
             status(&error);
         }
     }

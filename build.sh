@@ -1,0 +1,217 @@
+#!/usr/bin/env bash
+# Builds, tests and demonstrates Rapport from a fresh clone.
+#
+#   ./build.sh          install what is missing, build the extension into dist/
+#   ./build.sh test     build, then every check CI runs (fmt, clippy, native tests,
+#                       wasm tests in headless Chromium, JS lint, browser end-to-end)
+#   ./build.sh demo     build, then show a warning on the bundled demo compose box
+#   ./build.sh bench    build, then run the benchmarks
+#   ./build.sh fuzz     reserved
+#
+# Idempotent: every step checks first and only installs or rebuilds what is missing.
+# Honours CARGO_TARGET_DIR.
+set -euo pipefail
+
+cd "$(dirname "$0")"
+ROOT=$(pwd)
+DIST="$ROOT/dist"
+WASM_TARGET=wasm32-unknown-unknown
+
+say() { printf '\n==> %s\n' "$*"; }
+die() { printf 'build.sh: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+package_version() {
+  sed -n 's/^version *= *"\([^"]*\)".*/\1/p' Cargo.toml | head -n1
+}
+
+# The wasm-bindgen crate is pinned with `=`; the CLI must be exactly that version or
+# the generated glue and the wasm disagree at load time.
+pinned_wasm_bindgen() {
+  sed -n 's/^wasm-bindgen *= *"=\([0-9][^"]*\)".*/\1/p' Cargo.toml | head -n1
+}
+
+target_dir() {
+  cargo metadata --format-version 1 --no-deps \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])'
+}
+
+ensure_toolchain() {
+  command -v cargo >/dev/null || die "cargo is not installed: install Rust from https://rustup.rs first"
+  command -v python3 >/dev/null || die "python3 is required (used to read cargo metadata and zip dist/)"
+
+  if ! rustup target list --installed 2>/dev/null | grep -qx "$WASM_TARGET"; then
+    say "Adding the $WASM_TARGET Rust target"
+    rustup target add "$WASM_TARGET"
+  fi
+  if ! rustup component list --installed 2>/dev/null | grep -q '^clippy'; then
+    say "Adding clippy"; rustup component add clippy
+  fi
+  if ! rustup component list --installed 2>/dev/null | grep -q '^rustfmt'; then
+    say "Adding rustfmt"; rustup component add rustfmt
+  fi
+
+  local want have
+  want=$(pinned_wasm_bindgen)
+  [ -n "$want" ] || die "Cargo.toml must pin wasm-bindgen with \"=X.Y.Z\""
+  have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+  if [ "$have" != "$want" ]; then
+    say "Installing wasm-bindgen-cli $want (found: ${have:-none}); takes a few minutes"
+    # Without --locked: a yanked transitive dependency once broke the locked install.
+    cargo install wasm-bindgen-cli --version "$want" --force
+  fi
+
+  local missing=()
+  command -v chromium >/dev/null || missing+=(chromium)
+  command -v chromedriver >/dev/null || missing+=(chromium-driver)
+  command -v wasm-opt >/dev/null || missing+=(binaryen)
+  command -v node >/dev/null || missing+=(nodejs)
+  command -v npm >/dev/null || missing+=(npm)
+  if [ ${#missing[@]} -gt 0 ]; then
+    say "Installing Debian packages: ${missing[*]}"
+    as_root apt-get update
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
+  fi
+
+  # node_modules is stale when the lockfile changed since the last `npm ci`.
+  local lock_sum stamp="node_modules/.rapport-lock-sha256"
+  lock_sum=$(sha256sum package-lock.json | awk '{print $1}')
+  if [ ! -d node_modules ] || [ "$(cat "$stamp" 2>/dev/null)" != "$lock_sum" ]; then
+    say "Installing test tools with npm ci"
+    npm ci --no-audit --no-fund
+    echo "$lock_sum" >"$stamp"
+  fi
+}
+
+# Debian's wasm-opt 108 predates features rustc now emits by default; enabling them
+# lets it read the module and keep those instructions as they are.
+WASM_OPT_FEATURES=(--enable-bulk-memory --enable-nontrapping-float-to-int
+  --enable-sign-ext --enable-mutable-globals --enable-reference-types)
+
+sizes() {
+  local f
+  for f in "$@"; do
+    printf '  %-40s %9s bytes raw %9s bytes gzipped\n' "${f#"$ROOT"/}" \
+      "$(stat -c %s "$f")" "$(gzip -9c "$f" | wc -c)"
+  done
+}
+
+build() {
+  ensure_toolchain
+  local target version wasm
+  target=$(target_dir)
+  version=$(package_version)
+
+  say "Building the wasm core (release, size-tuned) in $target"
+  cargo build --lib --release --target "$WASM_TARGET"
+  wasm="$target/$WASM_TARGET/release/rapport.wasm"
+
+  say "Assembling $DIST"
+  rm -rf "$DIST"
+  mkdir -p "$DIST/pkg"
+  # wasm-opt runs BEFORE wasm-bindgen: binaryen 108 rewrites the externref table
+  # wasm-bindgen adds, and the result fails at load ("WebAssembly.Table.set():
+  # Argument 1 is invalid for table"). Optimizing rustc's output keeps 98% of the gain.
+  # Its warning about the missing target_features section (strip = true) is expected.
+  say "Shrinking the wasm with wasm-opt -Oz, then generating the JS glue"
+  wasm-opt -Oz "${WASM_OPT_FEATURES[@]}" "$wasm" -o "$target/rapport.opt.wasm"
+  wasm-bindgen --target web --no-typescript --out-name rapport --out-dir "$DIST/pkg" "$target/rapport.opt.wasm"
+  cp manifest.json "$DIST/"
+  # Everything under extension/ sits at the root of the package, next to pkg/.
+  cp -R extension/. "$DIST/"
+
+  local zip="$DIST/rapport-$version.zip"
+  python3 - "$DIST" "$zip" <<'EOF'
+import os, sys, zipfile
+dist, out = sys.argv[1], sys.argv[2]
+with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+    for base, dirs, files in os.walk(dist):
+        dirs.sort()
+        for name in sorted(files):
+            path = os.path.join(base, name)
+            if os.path.abspath(path) != os.path.abspath(out):
+                z.write(path, os.path.relpath(path, dist))
+EOF
+
+  say "Artifacts"
+  sizes "$DIST/pkg/rapport_bg.wasm" "$DIST/pkg/rapport.js" "$DIST/background.js" "$zip"
+  local zip_bytes
+  zip_bytes=$(stat -c %s "$zip")
+  [ "$zip_bytes" -lt 1048576 ] || die "the zipped extension is $zip_bytes bytes; it must stay under 1 MB"
+  cat <<EOF
+
+Load it in Chromium or Chrome: open chrome://extensions, switch on Developer mode,
+click "Load unpacked" and choose $DIST
+(the store package is $zip)
+EOF
+}
+
+# Page-derived text must never become markup, and nothing may evaluate strings.
+lint_js() {
+  say "Linting extension JavaScript for markup sinks and eval"
+  local hits
+  hits=$(grep -rnE --include='*.js' --include='*.mjs' --include='*.html' \
+    'innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function' extension/ || true)
+  if [ -n "$hits" ]; then
+    printf '%s\n' "$hits"
+    die "forbidden markup sink or eval in extension/ (see above)"
+  fi
+  echo "lint: no markup sinks or eval in extension/"
+}
+
+run_tests() {
+  build
+  say "cargo fmt --check"
+  cargo fmt --all -- --check
+  say "clippy (native)"
+  cargo clippy --all-targets -- -D warnings
+  say "clippy (wasm32)"
+  cargo clippy --all-targets --target "$WASM_TARGET" -- -D warnings
+  say "Native tests"
+  cargo test
+  say "wasm tests in headless Chromium"
+  if compgen -G "tests/web_*.rs" >/dev/null; then
+    CHROMEDRIVER=/usr/bin/chromedriver \
+      CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+      cargo test --target "$WASM_TARGET" --test 'web_*'
+  else
+    echo "no wasm tests (tests/web_*.rs) yet"
+  fi
+  lint_js
+  say "Browser end-to-end tests (node --test tests/e2e/)"
+  node --test tests/e2e/
+}
+
+case "${1:-build}" in
+  build) build ;;
+  test) run_tests ;;
+  demo)
+    build
+    if [ -f tools/demo.mjs ]; then
+      node tools/demo.mjs
+    else
+      die "the demo (tools/demo.mjs) is not there yet"
+    fi
+    ;;
+  bench)
+    build
+    shopt -s nullglob
+    benches=(benches/*.bench.mjs)
+    if [ ${#benches[@]} -eq 0 ] && [ ! -f benches/Cargo.toml ] && ! grep -q '^\[\[bench\]\]' Cargo.toml; then
+      echo "no benchmarks yet"
+    fi
+    if grep -q '^\[\[bench\]\]' Cargo.toml; then
+      say "Native benchmarks (cargo bench)"
+      cargo bench
+    fi
+    for b in "${benches[@]}"; do
+      say "Browser benchmark $b"
+      node "$b"
+    done
+    ;;
+  fuzz) die "fuzzing is reserved for the fuzzing work; nothing to run yet" ;;
+  *) die "unknown command '$1' (use: build, test, demo, bench, fuzz)" ;;
+esac

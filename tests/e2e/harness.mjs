@@ -1,0 +1,296 @@
+// Shared harness for Rapport's browser end-to-end tests (node --test tests/e2e/).
+//
+// It launches Debian's headless Chromium (never a downloaded browser) with the built
+// extension (dist/, from ./build.sh) loaded, on a throwaway profile, with all DNS
+// mapped to nowhere so nothing can leave the machine.
+//
+// API
+//   const rapport = await launch(options?)
+//     options.dist         directory to load (default: <repo>/dist)
+//     options.probe        true (default): load a copy of dist/ that adds two test-only
+//                          contexts: an extension page `e2e-probe.html` and a content
+//                          script (on the five supported hosts, isolated world) that
+//                          relays `window.postMessage({rapportProbe: request})` from the
+//                          page to chrome.runtime.sendMessage. The shipped dist/ is
+//                          never modified. Pass false to load dist/ exactly as built.
+//     options.args         extra Chromium flags.
+//   rapport.context        the Playwright BrowserContext (persistent, temp profile)
+//   rapport.extensionId    this run's extension id
+//   rapport.extensionUrl(path)         -> 'chrome-extension://<id>/<path>'
+//   await rapport.serviceWorker()      -> the current (woken if needed) worker
+//   await rapport.openExtensionPage('popup/popup.html')   -> Page (waits for load)
+//   await rapport.sendFromPage(request) -> reply of chrome.runtime.sendMessage(request)
+//                          sent by an extension page (the probe page), i.e. sender
+//                          kind "page".
+//   await rapport.sendFromContent(page, request) -> the same from the probe content
+//                          script of a routed site page, i.e. sender kind "content".
+//   rapport.serve(url, response)       serve a fixture at a real site URL; `url` is an
+//                          exact URL string, a RegExp or a predicate on the URL string;
+//                          `response` is { file } (path, content type from extension)
+//                          or { body, contentType?, status?, headers? }. Every fixture
+//                          response carries STRICT_CSP (no 'wasm-unsafe-eval') unless
+//                          headers override 'content-security-policy'. Later calls win.
+//   await rapport.openSite(url)        new tab at a served URL, waits for load.
+//   rapport.requests       every request Chromium made, in order:
+//                          { url, method, resourceType, served: 'fixture'|'blocked'|'local' }
+//   rapport.outsideRequests()  http(s) requests no fixture served (blocked): must be []
+//   rapport.workerErrors   console errors and uncaught exceptions of the service worker
+//   rapport.workerLogs     every service worker console message { type, text }
+//   await rapport.stopServiceWorker()  stops every service worker via CDP
+//                          (ServiceWorker.stopAllWorkers) and waits until it is gone;
+//                          the next message wakes it.
+//   await rapport.close()  closes Chromium and deletes the profile (and probe copy).
+//
+// Constants: ROOT, DIST, SUPPORTED_ORIGINS, STRICT_CSP, CHROMIUM.
+
+import { chromium } from 'playwright-core';
+import { cp, mkdtemp, readFile, rm, writeFile, access } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, extname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const DIST = join(ROOT, 'dist');
+export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+export const SUPPORTED_ORIGINS = [
+  'https://www.linkedin.com',
+  'https://mail.google.com',
+  'https://outlook.office.com',
+  'https://outlook.office365.com',
+  'https://outlook.live.com',
+];
+// What the real sites send, in spirit: scripts only from themselves, no wasm.
+export const STRICT_CSP =
+  "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; " +
+  "img-src 'self' data:; connect-src 'self'; frame-src 'self'; object-src 'none'; base-uri 'self'";
+
+const CONTENT_TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+};
+
+const PROBE_PAGE = '<!doctype html><meta charset="utf-8"><title>Rapport e2e probe</title>';
+// Runs in the content-script world of routed site pages (test copy only).
+const PROBE_CONTENT = `
+window.addEventListener('message', (event) => {
+  if (event.source !== window || !event.data || !('rapportProbe' in event.data)) return;
+  const { rapportProbe: request, probeId } = event.data;
+  chrome.runtime.sendMessage(request).then(
+    (reply) => window.postMessage({ rapportProbeReply: reply, probeId }, '*'),
+    (error) => window.postMessage({ rapportProbeReply: { ok: false, error: String(error) }, probeId }, '*'));
+});
+`;
+
+async function exists(path) {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function probeCopy(dist) {
+  const dir = await mkdtemp(join(tmpdir(), 'rapport-dist-'));
+  await cp(dist, dir, { recursive: true });
+  const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
+  await writeFile(join(dir, 'e2e-probe.html'), PROBE_PAGE);
+  await writeFile(join(dir, 'e2e-probe-content.js'), PROBE_CONTENT);
+  manifest.content_scripts = [
+    ...(manifest.content_scripts || []),
+    {
+      matches: SUPPORTED_ORIGINS.map((o) => `${o}/*`),
+      js: ['e2e-probe-content.js'],
+      run_at: 'document_start',
+    },
+  ];
+  await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
+  return dir;
+}
+
+export async function launch(options = {}) {
+  const dist = options.dist || DIST;
+  if (!(await exists(join(dist, 'manifest.json')))) {
+    throw new Error(`${dist} has no manifest.json: run ./build.sh first`);
+  }
+  const probe = options.probe !== false;
+  const loaded = probe ? await probeCopy(dist) : dist;
+  const profile = await mkdtemp(join(tmpdir(), 'rapport-profile-'));
+  const args = [
+    `--disable-extensions-except=${loaded}`,
+    `--load-extension=${loaded}`,
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--no-first-run',
+    '--host-resolver-rules=MAP * ~NOTFOUND',
+    ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
+    ...(options.args || []),
+  ];
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    // Playwright disables extensions by default; we load exactly one.
+    ignoreDefaultArgs: ['--disable-extensions'],
+    args,
+  });
+
+  const requests = [];
+  const workerErrors = [];
+  const workerLogs = [];
+  const fixtures = [];
+
+  const watchWorker = (worker) => {
+    worker.on('console', (msg) => {
+      workerLogs.push({ type: msg.type(), text: msg.text() });
+      if (msg.type() === 'error') workerErrors.push(msg.text());
+    });
+  };
+  context.on('serviceworker', watchWorker);
+  context.serviceWorkers().forEach(watchWorker);
+
+  context.on('request', (request) => {
+    const url = request.url();
+    requests.push({
+      url,
+      method: request.method(),
+      resourceType: request.resourceType(),
+      served: /^https?:/.test(url) ? 'pending' : 'local',
+    });
+  });
+  const markServed = (url, how) => {
+    for (let i = requests.length - 1; i >= 0; i--) {
+      if (requests[i].url === url && requests[i].served === 'pending') {
+        requests[i].served = how;
+        return;
+      }
+    }
+    requests.push({ url, method: '?', resourceType: '?', served: how });
+  };
+
+  await context.route(
+    (url) => url.protocol === 'http:' || url.protocol === 'https:',
+    async (route) => {
+      const url = route.request().url();
+      for (let i = fixtures.length - 1; i >= 0; i--) {
+        if (fixtures[i].matches(url)) {
+          markServed(url, 'fixture');
+          return route.fulfill(await fixtures[i].respond());
+        }
+      }
+      markServed(url, 'blocked');
+      return route.abort('blockedbyclient');
+    },
+  );
+
+  let worker = context.serviceWorkers()[0] || (await context.waitForEvent('serviceworker', { timeout: 15000 }));
+  const extensionId = new URL(worker.url()).host;
+  const extensionUrl = (path = '') => `chrome-extension://${extensionId}/${path.replace(/^\//, '')}`;
+
+  let probePage = null;
+  let cdp = null;
+
+  const rapport = {
+    context,
+    extensionId,
+    requests,
+    workerErrors,
+    workerLogs,
+    extensionUrl,
+
+    async serviceWorker() {
+      const live = context.serviceWorkers().find((w) => w.url().startsWith(extensionUrl()));
+      if (live) return live;
+      // Waking needs an event; a message from the probe page is the cheapest.
+      const woken = context.waitForEvent('serviceworker', { timeout: 15000 });
+      if (probe) await rapport.sendFromPage({ type: 'stats' }).catch(() => {});
+      return woken;
+    },
+
+    async openExtensionPage(path) {
+      const page = await context.newPage();
+      await page.goto(extensionUrl(path), { waitUntil: 'load' });
+      return page;
+    },
+
+    async sendFromPage(request) {
+      if (!probe) throw new Error('sendFromPage needs launch({ probe: true })');
+      if (!probePage || probePage.isClosed()) probePage = await rapport.openExtensionPage('e2e-probe.html');
+      return probePage.evaluate((req) => chrome.runtime.sendMessage(req), request);
+    },
+
+    async sendFromContent(page, request) {
+      if (!probe) throw new Error('sendFromContent needs launch({ probe: true })');
+      return page.evaluate(
+        (req) =>
+          new Promise((resolveReply) => {
+            const probeId = Math.random().toString(36).slice(2);
+            const onReply = (event) => {
+              if (event.source === window && event.data && event.data.probeId === probeId && 'rapportProbeReply' in event.data) {
+                window.removeEventListener('message', onReply);
+                resolveReply(event.data.rapportProbeReply);
+              }
+            };
+            window.addEventListener('message', onReply);
+            window.postMessage({ rapportProbe: req, probeId }, '*');
+          }),
+        request,
+      );
+    },
+
+    serve(url, response) {
+      const matches =
+        typeof url === 'string' ? (u) => u === url : url instanceof RegExp ? (u) => url.test(u) : url;
+      const respond = async () => {
+        const headers = { 'content-security-policy': STRICT_CSP, ...(response.headers || {}) };
+        if (response.file) {
+          const body = await readFile(response.file);
+          return {
+            status: response.status || 200,
+            headers: { 'content-type': CONTENT_TYPES[extname(response.file)] || 'application/octet-stream', ...headers },
+            body,
+          };
+        }
+        return {
+          status: response.status || 200,
+          headers: { 'content-type': response.contentType || 'text/html; charset=utf-8', ...headers },
+          body: response.body ?? '',
+        };
+      };
+      fixtures.push({ matches, respond });
+    },
+
+    async openSite(url) {
+      const page = await context.newPage();
+      await page.goto(url, { waitUntil: 'load' });
+      return page;
+    },
+
+    outsideRequests() {
+      return requests.filter((r) => r.served === 'blocked' || r.served === 'pending');
+    },
+
+    async stopServiceWorker() {
+      if (!cdp) {
+        const page = probePage && !probePage.isClosed() ? probePage : context.pages()[0] || (await context.newPage());
+        cdp = await context.newCDPSession(page);
+        await cdp.send('ServiceWorker.enable');
+      }
+      const running = context.serviceWorkers().filter((w) => w.url().startsWith(extensionUrl()));
+      const closed = running.map((w) => new Promise((r) => w.once('close', r)));
+      await cdp.send('ServiceWorker.stopAllWorkers');
+      await Promise.all(closed);
+    },
+
+    async close() {
+      await context.close().catch(() => {});
+      await rm(profile, { recursive: true, force: true });
+      if (probe) await rm(loaded, { recursive: true, force: true });
+    },
+  };
+  return rapport;
+}
