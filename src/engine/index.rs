@@ -25,21 +25,28 @@ impl Hasher for PassThrough {
     fn write_u64(&mut self, n: u64) {
         self.0 = n;
     }
+    fn write_u32(&mut self, n: u32) {
+        // hashbrown reads the top bits too: spread a 32-bit key over all 64.
+        self.0 = u64::from(n).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
 }
 
-type FastMap<V> = HashMap<u64, V, BuildHasherDefault<PassThrough>>;
+/// LSH buckets keyed by the low 32 bits of a band key: half the memory of u64 keys;
+/// a rare collision only adds a candidate that the similarity check then drops.
+type BucketMap = HashMap<u32, u32, BuildHasherDefault<PassThrough>>;
 
 const NONE: u32 = u32::MAX;
 /// Their latest reply is kept (this many chars of its new text) to judge declines and
 /// invitations with the user's current phrase lists.
-const KEPT_REPLY_CHARS: usize = 2_000;
+const KEPT_REPLY_CHARS: usize = 1_000;
 const MAX_LEARNED_NAMES: usize = 8;
 
 /// A person as the index knows them: a contact the user has, or one implied by
 /// message headers (`implicit`).
 #[derive(Debug)]
 pub(crate) struct Person {
-    pub contact: Contact,
+    /// Boxed: most of a person's size, and the persons vector grows by doubling.
+    pub contact: Box<Contact>,
     pub implicit: bool,
     alias_of: u32,
     /// Message indexes, oldest first.
@@ -76,9 +83,8 @@ pub struct Index {
     signatures: Vec<[u16; NUM_HASHES]>,
     sig_message: Vec<u32>,
     /// LSH: (band key) → newest signature in that bucket; `lsh_next` chains older ones.
-    lsh: FastMap<u32>,
+    lsh: BucketMap,
     lsh_next: Vec<[u32; BANDS]>,
-    lexicon: Option<Lexicon>,
 }
 
 impl std::fmt::Debug for Index {
@@ -149,10 +155,6 @@ impl Index {
         Self::default()
     }
 
-    fn lexicon(&mut self) -> &Lexicon {
-        self.lexicon.get_or_insert_with(Lexicon::builtin)
-    }
-
     pub fn contact_count(&self) -> usize {
         self.persons.iter().filter(|p| p.alias_of == NONE).count()
     }
@@ -179,7 +181,7 @@ impl Index {
     /// The contact (or implied contact) with this identity.
     pub fn contact_for(&self, identity: &Identity) -> Option<&Contact> {
         self.find_identity(identity)
-            .map(|p| &self.persons[p as usize].contact)
+            .map(|p| &*self.persons[p as usize].contact)
     }
 
     /// People whose known names fold to the same key as `name`: suggestions only.
@@ -197,7 +199,7 @@ impl Index {
     fn new_person(&mut self, contact: Contact, implicit: bool) -> u32 {
         let slot = self.persons.len() as u32;
         self.persons.push(Person {
-            contact,
+            contact: Box::new(contact),
             implicit,
             alias_of: NONE,
             thread: Vec::new(),
@@ -260,7 +262,7 @@ impl Index {
                         names.push(n);
                     }
                 }
-                person.contact = Contact {
+                *person.contact = Contact {
                     names,
                     ..contact.clone()
                 };
@@ -414,8 +416,7 @@ impl Index {
         });
 
         let not_selling = message.direction == Direction::Sent
-            && self
-                .lexicon()
+            && Lexicon::shared_builtin()
                 .scan(&tokens, |_| true)
                 .iter()
                 .any(|h| h.cue == Cue::NotSelling);
@@ -471,7 +472,7 @@ impl Index {
         self.sig_message.push(message);
         let mut next = [NONE; BANDS];
         for (band, key) in minhash::band_keys(s).into_iter().enumerate() {
-            if let Some(head) = self.lsh.insert(key, slot) {
+            if let Some(head) = self.lsh.insert(key as u32, slot) {
                 next[band] = head;
             }
         }
@@ -488,7 +489,7 @@ impl Index {
         let mut seen: HashSet<u32, BuildHasherDefault<PassThrough>> = HashSet::default();
         let mut out = Vec::new();
         for (band, key) in minhash::band_keys(sig).into_iter().enumerate() {
-            let mut slot = self.lsh.get(&key).copied().unwrap_or(NONE);
+            let mut slot = self.lsh.get(&(key as u32)).copied().unwrap_or(NONE);
             while slot != NONE && seen.len() < cap {
                 if seen.insert(slot) {
                     let theirs = &self.signatures[slot as usize];
@@ -507,43 +508,65 @@ impl Index {
     /// Bytes held by the index's own tables (heap capacity, approximate for hash
     /// maps). The benchmark also measures with a counting allocator.
     pub fn memory_estimate(&self) -> usize {
+        self.memory_breakdown().iter().map(|(_, b)| b).sum()
+    }
+
+    /// [`Self::memory_estimate`] by table, for the benchmark report.
+    pub fn memory_breakdown(&self) -> Vec<(&'static str, usize)> {
         use std::mem::size_of;
-        let persons: usize = self
+        let person_heap: usize = self
             .persons
             .iter()
             .map(|p| {
-                size_of::<Person>()
-                    + p.thread.capacity() * 4
+                p.thread.capacity() * 4
                     + p.contact
                         .names
                         .iter()
                         .map(|n| n.capacity() + 24)
                         .sum::<usize>()
-                    + p.contact.identities.len() * 32
+                    + p.contact
+                        .identities
+                        .iter()
+                        .map(|i| i.key().len() + 24)
+                        .sum::<usize>()
                     + p.contact.id.capacity()
+                    + std::mem::size_of::<Contact>()
                     + p.learned_names.iter().map(|n| n.len() + 16).sum::<usize>()
                     + p.last_reply.as_ref().map_or(0, |r| r.1.len())
             })
             .sum();
-        let messages: usize = self
+        let message_heap: usize = self
             .messages
             .iter()
-            .map(|m| size_of::<MessageMeta>() + m.id.len() + m.parties.len() * 4)
+            .map(|m| m.id.len() + m.parties.len() * 4)
             .sum();
-        let map = |entries: usize, entry: usize| entries * (entry + 1) * 8 / 7;
-        persons
-            + messages
-            + self.signatures.capacity() * NUM_HASHES * 2
-            + self.sig_message.capacity() * 4
-            + self.lsh_next.capacity() * BANDS * 4
-            + map(self.lsh.capacity(), 12)
-            + map(self.seen_ids.capacity(), 8)
-            + map(self.by_identity.capacity(), 40)
-            + self.by_identity.len() * 24
-            + map(self.by_contact_id.capacity(), 28)
-            + self.by_contact_id.len() * 24
-            + map(self.by_name.capacity(), 48)
-            + self.by_name.len() * 24
+        let map = |capacity: usize, entry: usize| capacity * (entry + 1) * 8 / 7;
+        vec![
+            (
+                "persons",
+                self.persons.capacity() * size_of::<Person>() + person_heap,
+            ),
+            (
+                "messages",
+                self.messages.capacity() * size_of::<MessageMeta>() + message_heap,
+            ),
+            (
+                "signatures",
+                self.signatures.capacity() * NUM_HASHES * 2 + self.sig_message.capacity() * 4,
+            ),
+            (
+                "lsh",
+                self.lsh_next.capacity() * BANDS * 4 + map(self.lsh.capacity(), 8),
+            ),
+            ("message ids", map(self.seen_ids.capacity(), 8)),
+            (
+                "lookups",
+                map(self.by_identity.capacity(), 36)
+                    + map(self.by_contact_id.capacity(), 28)
+                    + map(self.by_name.capacity(), 48)
+                    + self.by_name.len() * 24,
+            ),
+        ]
     }
 }
 

@@ -17,6 +17,8 @@ use std::collections::BTreeSet;
 use std::rc::Rc;
 
 const HOUR: Millis = 60 * 60 * 1000;
+/// Message ids quoted in evidence: the latest this many.
+const RECENT_IDS: usize = 5;
 /// Near-duplicate candidates examined per draft: a template sent to thousands costs
 /// no more than this.
 const MAX_CANDIDATES: usize = 5_000;
@@ -150,16 +152,31 @@ struct Stats {
     sent_since_reply: u32,
     first_unanswered: Option<Millis>,
     sent_after: Vec<Millis>,
+    /// Message indexes: the latest few, and those sent since their last reply.
+    recent: Vec<u32>,
+    unanswered: Vec<u32>,
+}
+
+impl Stats {
+    fn ids(index: &Index, list: &[u32]) -> Vec<String> {
+        list.iter()
+            .map(|&m| index.messages[m as usize].id.to_string())
+            .collect()
+    }
 }
 
 fn thread_stats(index: &Index, person: &Person, before: Millis) -> Stats {
     let mut s = Stats::default();
-    for &m in &person.thread {
-        let m = &index.messages[m as usize];
+    for &idx in &person.thread {
+        let m = &index.messages[idx as usize];
         if m.time > before {
             continue;
         }
         s.total += 1;
+        if s.recent.len() == RECENT_IDS {
+            s.recent.remove(0);
+        }
+        s.recent.push(idx);
         match m.channel {
             Channel::Email => s.email += 1,
             Channel::Linkedin => s.linkedin += 1,
@@ -172,6 +189,7 @@ fn thread_stats(index: &Index, person: &Person, before: Millis) -> Stats {
                 s.last_received = Some(m.time);
                 s.sent_since_reply = 0;
                 s.first_unanswered = None;
+                s.unanswered.clear();
             }
             Direction::Sent => {
                 s.sent += 1;
@@ -179,6 +197,9 @@ fn thread_stats(index: &Index, person: &Person, before: Millis) -> Stats {
                 s.sent_since_reply += 1;
                 s.first_unanswered.get_or_insert(m.time);
                 s.sent_after.push(m.time);
+                if s.unanswered.len() < 50 {
+                    s.unanswered.push(idx);
+                }
             }
         }
     }
@@ -379,11 +400,11 @@ pub fn analyze(index: &Index, draft: &Draft, settings: &Settings) -> Verdict {
     let mut tokens_in_content = tokens;
     tokens_in_content.retain(|t| text.layout.in_content(t.start));
 
-    known_contact_pitch(&text, &relations, &lexicon, &mut out);
+    known_contact_pitch(index, &text, &relations, &lexicon, &mut out);
     if let Some(sig) = &signature {
         near_duplicates(index, &text, &relations, sig, &mut out);
     }
-    unanswered_streak(&text, &relations, &mut out);
+    unanswered_streak(index, &text, &relations, &mut out);
     after_decline(&text, &relations, &lexicon, &mut out);
     unsigned_delegate(&text, settings, &relations, &mut out);
     greeting_mismatch(&text, &relations, &mut out);
@@ -412,7 +433,7 @@ pub fn analyze(index: &Index, draft: &Draft, settings: &Settings) -> Verdict {
 fn relation<'a>(index: &'a Index, r: &crate::model::Recipient, now: Millis) -> Relation<'a> {
     let person_idx = r.identity.as_ref().and_then(|i| index.find_identity(i));
     let person = person_idx.map(|p| &index.persons[p as usize]);
-    let contact = person.map(|p| &p.contact);
+    let contact = person.map(|p| &*p.contact);
     let stats = person
         .map(|p| thread_stats(index, p, now))
         .unwrap_or_default();
@@ -461,7 +482,13 @@ fn their_open_reply<'a>(rel: &'a Relation) -> Option<(Millis, &'a str)> {
         .then_some((*t, &**text))
 }
 
-fn known_contact_pitch(text: &DraftText, rels: &[Relation], lexicon: &Lexicon, out: &mut Out) {
+fn known_contact_pitch(
+    index: &Index,
+    text: &DraftText,
+    rels: &[Relation],
+    lexicon: &Lexicon,
+    out: &mut Out,
+) {
     let rule = "known-contact-pitch";
     let cfg = &out.settings.rules.known_contact_pitch;
     let now = text.draft.time;
@@ -478,7 +505,7 @@ fn known_contact_pitch(text: &DraftText, rels: &[Relation], lexicon: &Lexicon, o
         });
         let score = text.pitch_score(responsive);
         if score < cfg.min_pitch_score {
-            return;
+            continue;
         }
         let hits = text.pitch_hits(responsive);
         let phrases: Vec<&str> = hits.iter().map(|h| h.phrase.as_str()).collect();
@@ -496,7 +523,7 @@ fn known_contact_pitch(text: &DraftText, rels: &[Relation], lexicon: &Lexicon, o
                 "recipient": rel.name, "contact": contact.map(|c| c.id.clone()), "matched_by": matched_by,
                 "messages": s.total, "sent": s.sent, "received": s.received, "email": s.email, "linkedin": s.linkedin,
                 "first": iso(s.first), "last": iso(s.last), "tag": rel.tagged(), "connected_on": iso(rel.connected_on()),
-                "pitch_phrases": phrases, "pitch_score": score,
+                "pitch_phrases": phrases, "pitch_score": score, "recent_message_ids": Stats::ids(index, &s.recent),
             })
         };
         if s.total >= cfg.min_messages && s.received > 0 {
@@ -667,7 +694,7 @@ fn near_duplicates(
     }
 }
 
-fn unanswered_streak(text: &DraftText, rels: &[Relation], out: &mut Out) {
+fn unanswered_streak(index: &Index, text: &DraftText, rels: &[Relation], out: &mut Out) {
     let rule = "unanswered-streak";
     let max = out.settings.rules.unanswered_streak.max_unanswered;
     let now = text.draft.time;
@@ -697,7 +724,7 @@ fn unanswered_streak(text: &DraftText, rels: &[Relation], out: &mut Out) {
             msg.push_str(" This draft is another nudge.");
         }
         let spans = bumps.iter().map(|h| h.span).collect();
-        out.push(rule, msg, spans, json!({"recipient": rel.name, "unanswered": n, "last_reply": iso(s.last_received), "first_unanswered": iso(s.first_unanswered), "bump_phrases": bumps.iter().map(|h| &h.phrase).collect::<Vec<_>>()}), &[
+        out.push(rule, msg, spans, json!({"recipient": rel.name, "unanswered": n, "last_reply": iso(s.last_received), "first_unanswered": iso(s.first_unanswered), "unanswered_message_ids": Stats::ids(index, &s.unanswered), "bump_phrases": bumps.iter().map(|h| &h.phrase).collect::<Vec<_>>()}), &[
             "Give them room: wait, or change the channel only if it is urgent for them.",
             "If you write, add something new rather than a reminder.",
         ]);

@@ -137,11 +137,13 @@ export async function sentOnPage(page) {
 export async function activeDraft(rapport, page) {
   const probe = await rapport.openExtensionPage('e2e-probe.html');
   try {
-    return await probe.evaluate(async (url) => {
+    const reply = await probe.evaluate(async (url) => {
       const tabs = await chrome.tabs.query({});
       const tab = tabs.find((t) => t.url === url);
       return chrome.runtime.sendMessage({ type: 'active_draft', tab: tab ? tab.id : -1 });
     }, page.url());
+    if (!reply || reply.ok !== true || !reply.draft) throw new Error(`active_draft gave no draft: ${JSON.stringify(reply)}`);
+    return reply;
   } finally {
     await probe.close();
   }

@@ -9,6 +9,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch } from './harness.mjs';
+import { launchWithFixtures, open, typeInto, waitForOverlay, hasRule } from './compose.mjs';
+import { seedHistory } from './history.mjs';
 
 const DAY = 86400000;
 const NOW = Date.now();
@@ -287,4 +289,34 @@ test('keyboard and screen readers: every control is labelled and reachable', asy
   const focused = await popup.evaluate(() => document.activeElement?.id || document.activeElement?.tagName);
   assert.ok(focused && focused !== 'BODY', `focus moved to ${focused}`);
   await popup.close();
+});
+
+test('on a real LinkedIn compose box: the popup shows the recipient, and do-not-pitch updates the open warnings within a second', async () => {
+  const site = await launchWithFixtures();
+  try {
+    await seedHistory(site);
+    const page = await open(site, 'linkedinThread');
+    await waitForOverlay(page, (s) => s.state === 'idle');
+    await typeInto(
+      page,
+      '.msg-form__contenteditable',
+      'Hi Brian, would you be open to a quick call next week? I would love to show you our new product.',
+    );
+    await waitForOverlay(page, (s) => s.state === 'idle' || s.state === 'warnings');
+    const worker = await site.serviceWorker();
+    const tab = await worker.evaluate(async (u) => (await chrome.tabs.query({ url: u }))[0]?.id, page.url());
+    const popup = await site.openExtensionPage(`popup/popup.html?tab=${tab}`);
+    await popup.waitForSelector('#contact:not([hidden])');
+    assert.equal(await popup.textContent('#contact-name'), 'Brian Okafor');
+    const identities = await popup.$$eval('#contact-identities li span', (s) => s.map((x) => x.textContent));
+    assert.ok(identities.includes('brian@okafor.consulting'));
+    assert.ok(!(await popup.$$eval('#warnings li', (l) => l.map((x) => x.dataset.rule))).includes('after-decline'));
+
+    await popup.check('#tag-dnp');
+    await popup.waitForSelector('#warnings li[data-rule="after-decline"]');
+    // The compose box's own warnings follow without a keystroke.
+    await waitForOverlay(page, hasRule('after-decline'), { timeout: 1000 });
+  } finally {
+    await site.close();
+  }
 });
