@@ -134,6 +134,17 @@ fn manifest_never_opens_the_extension_to_the_web() {
             "the {risky} permission is not needed"
         );
     }
+    for script in manifest["content_scripts"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+    {
+        assert_ne!(
+            script["world"],
+            json!("MAIN"),
+            "content scripts stay in their isolated world"
+        );
+    }
     let csp = manifest["content_security_policy"]["extension_pages"]
         .as_str()
         .unwrap_or("");
