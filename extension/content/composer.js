@@ -12,6 +12,11 @@
 
   const SEVERITY_ORDER = { info: 0, caution: 1, stop: 2 };
 
+  function hasElement(nodes) {
+    for (let i = 0; i < nodes.length; i++) if (nodes[i].nodeType === 1) return true;
+    return false;
+  }
+
   function draftKey(draft) {
     return JSON.stringify([draft.text, draft.subject, draft.recipients, draft.conversation]);
   }
@@ -318,7 +323,10 @@
     onMutations(records) {
       if (this.scanTimer !== null) return;
       for (const record of records) {
-        if (!this.insideEditor(record.target)) {
+        // Typing (changes inside an editor) and text-only updates (clocks, counters)
+        // can't add or remove a compose box.
+        if (this.insideEditor(record.target)) continue;
+        if (hasElement(record.addedNodes) || hasElement(record.removedNodes)) {
           this.scanSoon();
           return;
         }

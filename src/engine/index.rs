@@ -85,7 +85,6 @@ pub struct Index {
     /// LSH: (band key) → newest signature in that bucket; `lsh_next` chains older ones.
     lsh: BucketMap,
     lsh_next: Vec<[u32; BANDS]>,
-    lexicon: Option<Lexicon>,
 }
 
 impl std::fmt::Debug for Index {
@@ -154,10 +153,6 @@ fn id_hash(id: &str) -> u64 {
 impl Index {
     pub fn new() -> Self {
         Self::default()
-    }
-
-    fn lexicon(&mut self) -> &Lexicon {
-        self.lexicon.get_or_insert_with(Lexicon::builtin)
     }
 
     pub fn contact_count(&self) -> usize {
@@ -421,8 +416,7 @@ impl Index {
         });
 
         let not_selling = message.direction == Direction::Sent
-            && self
-                .lexicon()
+            && Lexicon::shared_builtin()
                 .scan(&tokens, |_| true)
                 .iter()
                 .any(|h| h.cue == Cue::NotSelling);

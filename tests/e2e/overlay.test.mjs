@@ -107,3 +107,14 @@ test('Open contact shows the contact view for this tab in a new tab', async () =
   await contactPage.close();
   await page.close();
 });
+
+test('the bundled demo page runs the real adapter and overlay and shows a warning at once', async () => {
+  const page = await rapport.openExtensionPage('demo/demo.html');
+  const shown = await waitForOverlay(page, (s) => s.state === 'warnings', { timeout: 15000 });
+  assert.ok(hasRule('pressure')(shown), JSON.stringify(shown.warnings));
+  // The sample history makes the cold pitch to a four-year contact the headline.
+  await page.waitForFunction(() => /sample history/i.test(document.getElementById('demo-status').textContent));
+  assert.match(await page.locator('#demo-status').textContent(), /^Sample history loaded/);
+  await waitForOverlay(page, hasRule('known-contact-pitch'));
+  await page.close();
+});
