@@ -120,6 +120,19 @@ impl DraftText<'_> {
             .collect()
     }
 
+    /// The phrase sits in a sentence that thanks for it ("thank you for the referral"):
+    /// gratitude, not an ask.
+    fn thanks_for(&self, hit: &Hit) -> bool {
+        let start = self.chars[..hit.span.0.min(self.chars.len())]
+            .iter()
+            .rposition(|c| matches!(c, '.' | '!' | '?' | '\n'))
+            .map_or(0, |p| p + 1);
+        let before = fold(&self.text_of((start, hit.span.0)));
+        before
+            .split(' ')
+            .any(|w| w == "thank" || w == "thanks" || w == "grateful")
+    }
+
     fn text_of(&self, span: (usize, usize)) -> String {
         self.chars[span.0.min(self.chars.len())..span.1.min(self.chars.len())]
             .iter()
@@ -370,7 +383,7 @@ pub fn analyze(index: &Index, draft: &Draft, settings: &Settings) -> Verdict {
         (Some(a), Some(b)) => Some((a.0, b.1)),
         _ => None,
     };
-    let text = DraftText {
+    let mut text = DraftText {
         chars,
         layout,
         hits,
@@ -378,6 +391,13 @@ pub fn analyze(index: &Index, draft: &Draft, settings: &Settings) -> Verdict {
         draft,
         content_span,
     };
+    let thanked: Vec<bool> = text
+        .hits
+        .iter()
+        .map(|h| h.cue == Cue::Favor && text.thanks_for(h))
+        .collect();
+    let mut keep = thanked.iter().map(|t| !t);
+    text.hits.retain(|_| keep.next().unwrap_or(true));
 
     let owner_ids = &settings.owner.identities;
     let relations: Vec<Relation> = draft
@@ -577,7 +597,7 @@ fn known_contact_pitch(
                 _ => "wrote with",
             };
             let msg = format!(
-                "This reads like a cold introduction, and {} is probably the {} you {how} {} (last on {}).",
+                "This reads like a cold introduction, and this {} is probably the {} you {how} {} (last on {}).",
                 rel.name,
                 person.contact.display_name(),
                 plural(ns.total, "time", "times"),
@@ -685,7 +705,7 @@ fn near_duplicates(
     let excepted = !rels.is_empty() && rels.iter().all(|r| r.excepted("mass-template"));
     if count >= mt_min && !excepted {
         let msg = format!(
-            "Near-identical messages went to {count} other people in the last {} days; to them this reads like a template blast.",
+            "Near-identical messages went to {count} other people in the last {} days: this is a template blast, and recipients can tell.",
             mt.window_days
         );
         out.push("mass-template", msg, spans, json!({"other_recipients": count, "window_days": mt.window_days, "message_ids": other_ids, "first": iso(other_times.iter().min().copied()), "last": iso(other_times.iter().max().copied())}), &[
@@ -1116,10 +1136,13 @@ fn early_favor(text: &DraftText, rels: &[Relation], out: &mut Out) {
             }
             _ => "you have no connection on record".to_string(),
         };
+        let exchanged = match s.total {
+            0 => "no messages exchanged".to_string(),
+            n => format!("only {} exchanged", plural(n, "message", "messages")),
+        };
         let msg = format!(
-            "This asks {} for a favor (\"{ask}\"), but {how_new} and have exchanged {}.",
-            rel.name,
-            plural(s.total, "message", "messages")
+            "This asks {} for a favor (\"{ask}\"), but {how_new}, with {exchanged}.",
+            rel.name
         );
         out.push(rule, msg, favors.iter().map(|h| h.span).collect(), json!({"recipient": rel.name, "favor_phrases": favors.iter().map(|h| &h.phrase).collect::<Vec<_>>(), "messages": s.total, "connected_on": iso(rel.connected_on())}), &[
             "Build the relationship first: offer something, or ask a small question about their work.",
@@ -1236,10 +1259,19 @@ fn pressure(text: &DraftText, rels: &[Relation], out: &mut Out) {
     }
     let phrases: Vec<&str> = found.iter().map(|h| h.phrase.as_str()).collect();
     let kinds: Vec<&str> = kinds.into_iter().collect();
-    let quoted: Vec<String> = found
+    // Quote distinct places: "share the text below" already covers "text below".
+    let mut shown: Vec<(usize, usize)> = Vec::new();
+    for h in &found {
+        if !shown.iter().any(|s| s.0 <= h.span.0 && h.span.1 <= s.1) {
+            shown.retain(|s| !(h.span.0 <= s.0 && s.1 <= h.span.1));
+            shown.push(h.span);
+        }
+    }
+    shown.sort_unstable();
+    let quoted: Vec<String> = shown
         .iter()
         .take(3)
-        .map(|h| format!("\"{}\"", text.text_of(h.span)))
+        .map(|&span| format!("\"{}\"", text.text_of(span)))
         .collect();
     let msg = format!(
         "The draft leans on {} ({}).",
