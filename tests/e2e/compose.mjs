@@ -80,7 +80,7 @@ export async function overlayState(page, index = 0) {
 }
 
 /** Polls until `predicate(state)` holds for overlay `index`; returns that state. */
-export async function waitForOverlay(page, predicate, { index = 0, timeout = 10000 } = {}) {
+export async function waitForOverlay(page, predicate, { index = 0, timeout = 15000 } = {}) {
   const deadline = Date.now() + timeout;
   let last = null;
   while (Date.now() < deadline) {
