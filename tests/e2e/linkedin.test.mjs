@@ -154,14 +154,14 @@ test('lazily loaded thread: the compose box is found when it appears', async () 
 });
 
 test('the visible conversation is recorded once, however often it is shown', async () => {
-  const chen = { name: 'Chen Wu', identity: { kind: 'linkedin', value: 'chen-wu' } };
+  const alex = { name: 'Alex Moreno', identity: { kind: 'linkedin', value: 'alex-moreno-9' } };
   for (let visit = 0; visit < 2; visit++) {
     const page = await open(rapport, 'linkedinLazy');
     await page.waitForSelector('.msg-s-event-listitem');
     await page.waitForTimeout(2500); // the seen-messages report waits for the thread to settle
     await page.close();
   }
-  const reply = await contactSummary(rapport, chen);
+  const reply = await contactSummary(rapport, alex);
   assert.equal(reply.ok, true, JSON.stringify(reply));
   assert.equal(reply.summary.received, 1, JSON.stringify(reply.summary));
   assert.equal(reply.summary.sent, 1, JSON.stringify(reply.summary));
