@@ -249,19 +249,8 @@ case "${1:-build}" in
     ;;
   bench)
     build
-    shopt -s nullglob
-    benches=(benches/*.bench.mjs)
-    if [ ${#benches[@]} -eq 0 ] && [ ! -f benches/Cargo.toml ] && ! grep -q '^\[\[bench\]\]' Cargo.toml; then
-      echo "no benchmarks yet"
-    fi
-    if grep -q '^\[\[bench\]\]' Cargo.toml; then
-      say "Native benchmarks (cargo bench)"
-      cargo bench
-    fi
-    for b in "${benches[@]}"; do
-      say "Browser benchmark $b"
-      node "$b"
-    done
+    # Every figure of BENCHMARKS.md (native, browser, baselines); see tools/bench/run.sh.
+    bash tools/bench/run.sh
     ;;
   fuzz) run_fuzz "${2:-300}" "${@:3}" ;;
   lint) lint_js "${@:2}" ;;

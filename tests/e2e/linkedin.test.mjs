@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   launchWithFixtures, open, typeInto, clearEditor, waitForOverlay, overlayFrames, overlayState,
-  hasRule, rulesOf, sentOnPage, openPanel,
+  hasRule, rulesOf, sentOnPage, openPanel, activeDraft,
 } from './compose.mjs';
 import { seedHistory } from './history.mjs';
 
@@ -58,6 +58,7 @@ test('thread page: rule families show as data-rule, dismiss hides one for this d
 
 test('favors and pressure to a stranger: early-favor and pressure', async () => {
   const page = await open(rapport, 'linkedinInmail');
+  await page.fill('input[name="subject"]', 'A quick favor');
   await typeInto(page, EDITOR, [
     'Hi Marco,',
     'Could you endorse me for product strategy and introduce me to your CEO?',
@@ -65,6 +66,9 @@ test('favors and pressure to a stranger: early-favor and pressure', async () => 
   ].join('\n'));
   const shown = await waitForOverlay(page, (s) => hasRule('early-favor')(s) && hasRule('pressure')(s));
   assert.ok(shown.warnings.every((w) => ['stop', 'caution', 'info'].includes(w.severity)));
+  const reply = await activeDraft(rapport, page);
+  assert.equal(reply.draft.subject, 'A quick favor');
+  assert.deepEqual(reply.draft.recipients, [{ name: 'Marco Bianchi', identity: { kind: 'linkedin', value: 'marco-bianchi-3' } }]);
   await page.close();
 });
 
