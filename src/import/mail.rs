@@ -57,7 +57,12 @@ impl MboxImport {
         }
         self.buffer.extend_from_slice(chunk);
         let start = self.scanned.saturating_sub(5).max(1);
-        let Some(last) = memmem::rfind(&self.buffer[start..], b"\nFrom ").map(|i| start + i + 1)
+        // `get`: an empty first chunk leaves the buffer shorter than `start`.
+        let Some(last) = self
+            .buffer
+            .get(start..)
+            .and_then(|unscanned| memmem::rfind(unscanned, b"\nFrom "))
+            .map(|i| start + i + 1)
         else {
             self.scanned = self.buffer.len();
             if self.buffer.len() > MAX_MESSAGE_BYTES {
