@@ -64,7 +64,7 @@ try {
     },
   });
   const worker = await rapport.serviceWorker();
-  const tab = await worker.evaluate(async (u) => (await chrome.tabs.query({ url: u }))[0]?.id, url);
+  const tab = await worker.evaluate(async (u) => (await chrome.tabs.query({})).find((t) => t.url === u)?.id, page.url());
   const popup = await rapport.openExtensionPage(`popup/popup.html?tab=${tab}`);
   await popup.setViewportSize({ width: 380, height: 900 });
   await popup.waitForSelector('#contact:not([hidden])');
