@@ -41,6 +41,8 @@ py=$(seconds python3 tools/python_mbox_baseline.py "$BENCH_DIR/spam100.mbox")
 "$RAPPORT" import --history "$BENCH_DIR/spam100.mbox" | head -1
 python3 tools/python_mbox_baseline.py "$BENCH_DIR/spam100.mbox"
 python3 -c "print(f'rapport {float($rust):.2f} s, python {float($py):.2f} s: {float($py)/float($rust):.1f}x faster (goal: 5x)')"
+# One JSON line per figure, for tools/bench/run.sh's results.
+echo "{\"bench\":\"cli-mbox-100mb\",\"rapport_s\":$rust,\"python_s\":$py}"
 
 echo "== rapport check against 100,000 messages, import included"
 printf "Hi Person42,\n\nI'm reaching out because we help teams like yours cut packaging costs. Would you be open to a 15-minute call?\n\nDana" > "$BENCH_DIR/draft.txt"
@@ -48,3 +50,4 @@ check=$(seconds "$RAPPORT" check --history "$BENCH_DIR/history" --me "Dana Whitf
   --me https://www.linkedin.com/in/dana-whitfield --to https://www.linkedin.com/in/person-42 \
   --now 2026-11-23 "$BENCH_DIR/draft.txt")
 python3 -c "print(f'check: {float($check):.2f} s wall (goal: under 2 s)')"
+echo "{\"bench\":\"cli-check-100k\",\"seconds\":$check}"
