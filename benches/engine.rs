@@ -2,6 +2,8 @@
 //! seeded synthetic histories of 1k, 10k and 100k messages (one contact per five
 //! messages), plus the index's memory measured with a counting allocator.
 //! Targets: median <= 1 ms and p99 <= 3 ms at 100k; memory <= 64 MB.
+//! `tools/bench/run.sh` parses the "history N messages ... analyze median X ms, p99 Y ms"
+//! summary lines: keep that wording.
 
 use criterion::{criterion_group, Criterion};
 use rapport::engine::{analyze, Index};
@@ -203,7 +205,7 @@ fn bench(c: &mut Criterion) {
         println!("  index tables: {}", parts.join(", "));
         let [(median, p99), (cpu_median, cpu_p99)] = percentiles(&index, &draft, &settings);
         println!(
-            "history {size:>6} messages / {:>5} contacts: index {:.1} MB (estimate {:.1} MB); analyze wall median {median:.3} ms, p99 {p99:.3} ms; CPU median {cpu_median:.3} ms, p99 {cpu_p99:.3} ms; {} warnings",
+            "history {size:>6} messages / {:>5} contacts: index {:.1} MB (estimate {:.1} MB); analyze median {median:.3} ms, p99 {p99:.3} ms (wall); thread CPU median {cpu_median:.3} ms, p99 {cpu_p99:.3} ms; {} warnings",
             size / 5,
             bytes as f64 / 1048576.0,
             index.memory_estimate() as f64 / 1048576.0,
