@@ -6,7 +6,8 @@
 #                       wasm tests in headless Chromium, JS lint, browser end-to-end)
 #   ./build.sh demo     build, then show a warning on the bundled demo compose box
 #   ./build.sh bench    build, then run the benchmarks
-#   ./build.sh fuzz     reserved
+#   ./build.sh fuzz [SECONDS [TARGET...]]  fuzz every parser and the engine (300 s each)
+#   ./build.sh lint [DIR...]  only the markup-sink/eval lint (default: extension/ src/web/)
 #
 # Idempotent: every step checks first and only installs or rebuilds what is missing.
 # Honours CARGO_TARGET_DIR.
@@ -149,17 +150,65 @@ click "Load unpacked" and choose $DIST
 EOF
 }
 
-# Page-derived text must never become markup, and nothing may evaluate strings.
+# Page-derived text must never become markup, and nothing may evaluate strings: in the
+# extension's JavaScript and in the Rust that drives the DOM (web-sys names). Takes the
+# folders to scan (tests plant a sink in a temp folder to prove the lint catches it).
 lint_js() {
-  say "Linting extension JavaScript for markup sinks and eval"
+  local dirs=("$@")
+  [ ${#dirs[@]} -gt 0 ] || dirs=(extension/ src/web/)
+  say "Linting ${dirs[*]} for markup sinks and eval"
   local hits
-  hits=$(grep -rnE --include='*.js' --include='*.mjs' --include='*.html' \
-    'innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function' extension/ || true)
+  hits=$(grep -rnE --include='*.js' --include='*.mjs' --include='*.html' --include='*.rs' \
+    'innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\s*\(|\bFunction\s*\(|set(Timeout|Interval)\s*\(\s*['"'"'"`]|srcdoc|createContextualFragment|HTMLUnsafe|(inner|outer)_html|insert_adjacent_html|js_sys::eval' \
+    "${dirs[@]}" || true)
   if [ -n "$hits" ]; then
     printf '%s\n' "$hits"
-    die "forbidden markup sink or eval in extension/ (see above)"
+    die "forbidden markup sink or eval in ${dirs[*]} (see above)"
   fi
-  echo "lint: no markup sinks or eval in extension/"
+  echo "lint: no markup sinks or eval in ${dirs[*]}"
+}
+
+ensure_cargo_fuzz() {
+  if ! cargo fuzz --version >/dev/null 2>&1; then
+    say "Installing cargo-fuzz (takes a few minutes)"
+    cargo install cargo-fuzz --version 0.13.2 --locked
+  fi
+}
+
+# Coverage-guided fuzzing of every parser, the engine, settings and the protocol
+# (fuzz/fuzz_targets/) for $1 seconds each, or only the targets named after it.
+# Stable Rust: RUSTC_BOOTSTRAP lets cargo-fuzz pass its -Z flags; no sanitizer (needs
+# nightly's std), so a crash is a panic, an abort, a timeout or the RSS limit. The
+# corpus grows in fuzz/corpus/ (not committed) from the committed fuzz/seeds/.
+run_fuzz() {
+  local seconds=$1; shift
+  ensure_cargo_fuzz
+  local targets=("$@")
+  [ ${#targets[@]} -gt 0 ] || mapfile -t targets < <(RUSTC_BOOTSTRAP=1 cargo fuzz list)
+  export RUSTC_BOOTSTRAP=1
+  # Its own target dir: instrumented builds must not evict the shared release ones.
+  local fuzz_target_dir="${RAPPORT_FUZZ_TARGET_DIR:-$ROOT/fuzz/target}"
+  say "Building ${#targets[@]} fuzz targets"
+  CARGO_TARGET_DIR="$fuzz_target_dir" cargo fuzz build -O --sanitizer none
+  local target log runs total=0 failed=()
+  for target in "${targets[@]}"; do
+    mkdir -p "fuzz/corpus/$target"
+    log="fuzz/target-$target.log"
+    if CARGO_TARGET_DIR="$fuzz_target_dir" cargo fuzz run -O --sanitizer none "$target" \
+      "fuzz/corpus/$target" "fuzz/seeds/$target" -- \
+      -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+      -print_final_stats=1 >"$log" 2>&1; then
+      runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n1)
+      printf '  %-14s %10s executions, no crash\n' "$target" "${runs:-?}"
+      total=$((total + ${runs:-0}))
+    else
+      tail -n 40 "$log"
+      failed+=("$target")
+    fi
+  done
+  rm -f fuzz/target-*.log
+  [ ${#failed[@]} -eq 0 ] || die "fuzzing found a crash in: ${failed[*]} (reproducer in fuzz/artifacts/; add it to fuzz/regressions/ when fixed)"
+  echo "fuzz: $total executions over ${#targets[@]} targets, ${seconds}s each, zero crashes"
 }
 
 run_tests() {
@@ -181,6 +230,8 @@ run_tests() {
     echo "no wasm tests (tests/web_*.rs) yet"
   fi
   lint_js
+  say "Bounded fuzzing (${RAPPORT_FUZZ_SECONDS:-20}s per target; ./build.sh fuzz runs longer)"
+  run_fuzz "${RAPPORT_FUZZ_SECONDS:-20}"
   say "Browser end-to-end tests (node --test tests/e2e/)"
   node --test tests/e2e/
 }
@@ -198,20 +249,10 @@ case "${1:-build}" in
     ;;
   bench)
     build
-    shopt -s nullglob
-    benches=(benches/*.bench.mjs)
-    if [ ${#benches[@]} -eq 0 ] && [ ! -f benches/Cargo.toml ] && ! grep -q '^\[\[bench\]\]' Cargo.toml; then
-      echo "no benchmarks yet"
-    fi
-    if grep -q '^\[\[bench\]\]' Cargo.toml; then
-      say "Native benchmarks (cargo bench)"
-      cargo bench
-    fi
-    for b in "${benches[@]}"; do
-      say "Browser benchmark $b"
-      node "$b"
-    done
+    # Every figure of BENCHMARKS.md (native, browser, baselines); see tools/bench/run.sh.
+    bash tools/bench/run.sh
     ;;
-  fuzz) die "fuzzing is reserved for the fuzzing work; nothing to run yet" ;;
-  *) die "unknown command '$1' (use: build, test, demo, bench, fuzz)" ;;
+  fuzz) run_fuzz "${2:-300}" "${@:3}" ;;
+  lint) lint_js "${@:2}" ;;
+  *) die "unknown command '$1' (use: build, test, demo, bench, fuzz, lint)" ;;
 esac

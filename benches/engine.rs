@@ -179,6 +179,12 @@ fn bench(c: &mut Criterion) {
         let index = build(size);
         let bytes = LIVE.load(Ordering::Relaxed) - before;
         let draft = two_kb_draft(7);
+        let parts: Vec<String> = index
+            .memory_breakdown()
+            .iter()
+            .map(|(n, b)| format!("{n} {:.1} MB", *b as f64 / 1048576.0))
+            .collect();
+        println!("  index tables: {}", parts.join(", "));
         let (median, p99) = percentiles(&index, &draft, &settings);
         println!(
             "history {size:>6} messages / {:>5} contacts: index {:.1} MB (estimate {:.1} MB); analyze median {median:.3} ms, p99 {p99:.3} ms; {} warnings",

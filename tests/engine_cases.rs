@@ -208,6 +208,12 @@ fn labeled_cases() {
                 continue;
             }
         };
+        if std::env::var_os("RAPPORT_CASES_VERBOSE").is_some() {
+            println!("{}:", path.file_name().unwrap().to_string_lossy());
+            for f in &fired {
+                println!("    {}", f.replace('\t', ": "));
+            }
+        }
         let fired_ids: Vec<&str> = fired
             .iter()
             .map(|f| f.split('\t').next().unwrap_or(""))

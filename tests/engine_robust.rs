@@ -63,3 +63,79 @@ fn odd_text_never_panics() {
             .all(|w| w.spans.iter().all(|sp| sp.0 <= sp.1 && sp.1 <= n)));
     }
 }
+
+/// Seeded random text from a palette of troublesome characters: the analysis must
+/// stay total and keep spans inside the text.
+#[test]
+fn random_text_never_panics() {
+    const PALETTE: &[&str] = &[
+        "Hi",
+        " ",
+        ",",
+        "\n",
+        "\r\n",
+        ">",
+        "--",
+        "{",
+        "}",
+        "[",
+        "]",
+        "<",
+        ">",
+        "%",
+        "*|",
+        "|*",
+        "&nbsp;",
+        "<br>",
+        "é",
+        "\u{301}",
+        "\u{200B}",
+        "\u{202E}",
+        "\u{2066}",
+        "ש",
+        "ال",
+        "В",
+        "ο",
+        "👋🏽",
+        "\u{FFFD}",
+        "ß",
+        "İ",
+        "ASAP",
+        "my name is",
+        "Best,",
+        "On Tue, X wrote:",
+        "XXX",
+        "INSERT",
+        "HERE",
+        "Dr.",
+        "-",
+        "'",
+        "’",
+        "just following up",
+        "free T-shirt",
+        "pick your brain",
+        "Anna Lee",
+        "Dana",
+        "\t",
+        ".",
+        "?",
+    ];
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let settings = Settings::default();
+    let index = Index::new();
+    for _ in 0..300 {
+        let mut text = String::new();
+        for _ in 0..(state % 200) {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            text.push_str(PALETTE[(state % PALETTE.len() as u64) as usize]);
+        }
+        let n = text.chars().count();
+        let v = analyze(&index, &draft(text), &settings);
+        for w in &v.warnings {
+            assert!(w.spans.iter().all(|s| s.0 <= s.1 && s.1 <= n), "{w:?}");
+            assert!(!w.message.is_empty());
+        }
+    }
+}

@@ -8,7 +8,7 @@
 //! known-contact-pitch or pressure is the recall. The whole corpus is read (about 12 s
 //! in a debug build); `RAPPORT_QUALITY_SAMPLE=N` reads every Nth message instead, and
 //! `RAPPORT_QUALITY_DUMP=1` prints each miss and false alarm.
-//! Measured on the full corpus: 34 of 3,900 easy-ham bodies (0.87%) raised one of the
+//! Measured on the full corpus: 35 of 3,900 easy-ham bodies (0.90%) raised one of the
 //! four rules; 1,350 of 1,817 spam bodies (74.3%) were flagged.
 
 use rapport::engine::{analyze, Index};
@@ -189,6 +189,21 @@ fn spamassassin_false_alarms_and_recall() {
             );
         }
     }
+    // Hard ham (newsletters, legitimate marketing) is reported, not asserted: much of
+    // it is a pitch, just a wanted one.
+    let hard = bodies(&["hard-ham-1"], step);
+    let hard_alarms = hard
+        .iter()
+        .filter(|(_, text)| {
+            fired(&index, &chris, text, &settings)
+                .iter()
+                .any(|r| FALSE_ALARM_RULES.contains(&r.as_str()))
+        })
+        .count();
+    println!(
+        "hard ham (reported only): {hard_alarms} of {} raised one of the four rules",
+        hard.len()
+    );
     let false_alarm_rate = alarms as f64 / ham.len().max(1) as f64;
     let recall = caught as f64 / spam.len().max(1) as f64;
     println!(

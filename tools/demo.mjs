@@ -89,6 +89,8 @@ async function screenshotRun(page, url) {
   await page.mouse.click(box.x + box.width - 43, box.y + box.height - 19);
   await page.waitForTimeout(500);
   await page.screenshot({ path: join(OUT, 'demo-warnings.png') });
+  const status = await page.locator('#demo-status').textContent();
+  if (status) console.log(`Demo page: ${status}`);
   console.log(`Rapport showed ${shown.warnings.length} warning(s) on the demo draft:`);
   for (const warning of shown.warnings) {
     console.log(`  [${warning.severity}] ${warning.rule}: ${warning.message}`);

@@ -12,6 +12,11 @@
 
   const SEVERITY_ORDER = { info: 0, caution: 1, stop: 2 };
 
+  function hasElement(nodes) {
+    for (let i = 0; i < nodes.length; i++) if (nodes[i].nodeType === 1) return true;
+    return false;
+  }
+
   function draftKey(draft) {
     return JSON.stringify([draft.text, draft.subject, draft.recipients, draft.conversation]);
   }
@@ -73,7 +78,7 @@
       if (!read || !Array.isArray(read.recipients)) return { inactive: true };
       const editorRead = read.editor;
       const draft = {
-        text: editorRead.text.length > R.MAX_DRAFT_CHARS ? editorRead.text.slice(0, R.MAX_DRAFT_CHARS) : editorRead.text,
+        text: editorRead.text,
         quoted: editorRead.quoted,
         subject: read.subject || null,
         channel: this.adapter.channel,
@@ -318,7 +323,10 @@
     onMutations(records) {
       if (this.scanTimer !== null) return;
       for (const record of records) {
-        if (!this.insideEditor(record.target)) {
+        // Typing (changes inside an editor) and text-only updates (clocks, counters)
+        // can't add or remove a compose box.
+        if (this.insideEditor(record.target)) continue;
+        if (hasElement(record.addedNodes) || hasElement(record.removedNodes)) {
           this.scanSoon();
           return;
         }

@@ -97,6 +97,7 @@
       this.port = null;
       this.gateResolve = null;
       this.anchorRect = null;
+      this.panelHeight = 0;
 
       this.host = document.createElement('rapport-overlay');
       this.host.setAttribute('style', 'all: initial !important; position: fixed !important; width: 0 !important; height: 0 !important;');
@@ -195,7 +196,7 @@
           break;
         case 'height':
           if (Number.isFinite(message.px)) {
-            this.panel.style.height = `${Math.max(60, Math.min(PANEL_MAX_HEIGHT, message.px))}px`;
+            this.panelHeight = Math.max(60, Math.min(PANEL_MAX_HEIGHT, message.px));
             this.place(this.anchorRect);
           }
           break;
@@ -290,12 +291,17 @@
       const top = Math.max(4, Math.min(innerHeight - BADGE_SIZE - 4, rect.bottom - BADGE_SIZE - 6));
       this.badge.style.left = `${left}px`;
       this.badge.style.top = `${top}px`;
-      const panelHeight = parseFloat(this.panel.style.height) || 160;
+      // Above the badge, or below it when there is more room there; never over it
+      // (the list scrolls inside the frame when the window is short).
+      const wanted = this.panelHeight || 160;
+      const roomAbove = top - 8 - 4;
+      const roomBelow = innerHeight - (top + BADGE_SIZE + 8) - 4;
+      const below = roomAbove < wanted && roomBelow > roomAbove;
+      const panelHeight = Math.max(60, Math.min(wanted, below ? roomBelow : roomAbove));
       const panelLeft = Math.max(4, Math.min(innerWidth - PANEL_WIDTH - 4, left + BADGE_SIZE - PANEL_WIDTH));
-      const above = top - panelHeight - 8;
-      const panelTop = above >= 4 ? above : Math.min(innerHeight - panelHeight - 4, top + BADGE_SIZE + 8);
+      this.panel.style.height = `${panelHeight}px`;
       this.panel.style.left = `${panelLeft}px`;
-      this.panel.style.top = `${Math.max(4, panelTop)}px`;
+      this.panel.style.top = `${below ? top + BADGE_SIZE + 8 : top - 8 - panelHeight}px`;
       this.gate.style.left = `${Math.max(4, Math.min(innerWidth - 304, left + BADGE_SIZE - 300))}px`;
       this.gate.style.top = `${Math.max(4, top - 110)}px`;
     }

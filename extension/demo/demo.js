@@ -20,7 +20,7 @@
       'Hi Brian,',
       '',
       "I'm reaching out on behalf of Dana Whitfield to introduce our new consulting services. We help companies like yours cut costs by 30%.",
-      'Would you have 15 minutes next week for a quick call to discuss pricing?',
+      'This launch pricing ends Friday, so would you have 15 minutes tomorrow for a quick call?',
     ],
     placeholder: ['Hi {first_name},', '', 'I came across your profile and [insert compliment] — would love to connect!'],
     pressure: [

@@ -144,10 +144,11 @@ function renderActions(warning) {
     tell({ type: 'reanalyze' });
   });
   button('overlay_actionOpenContact', async () => {
-    const contact = await contactFor(warning);
-    const url = chrome.runtime.getURL(`options/options.html#contact=${encodeURIComponent(contact)}`);
-    if (chrome.tabs && chrome.tabs.create) await chrome.tabs.create({ url });
-    else window.open(url, '_blank', 'noopener');
+    // The popup page, in a tab of its own, shows the person this tab's draft goes to
+    // (popup.html?tab=<id> names the tab whose draft it reads).
+    const tab = await chrome.tabs.getCurrent();
+    if (!tab) throw new Error(t('overlay_noContact'));
+    await chrome.tabs.create({ url: chrome.runtime.getURL(`popup/popup.html?tab=${tab.id}`), openerTabId: tab.id });
   });
   return actions;
 }

@@ -5,7 +5,7 @@
 //! or two rows to one person get caught.
 
 use super::check::{default_channel, recipient};
-use super::history::load_index;
+use super::history::{load_index, Slice};
 use super::output::{print_warnings, warning_json};
 use super::{
     load_settings, now_or_clock, operator, owner_matcher, AuditArgs, AuditFormat, FailOn, Failure,
@@ -57,7 +57,6 @@ pub(super) fn run(args: AuditArgs) -> Result<(Outcome, Option<FailOn>), Failure>
     };
     let (name_col, channel_col, as_col) = (column("name"), column("channel"), column("as"));
 
-    let (mut index, _) = load_index(&args.history.history, &me)?;
     let owner_party = Party {
         name: (!settings.owner.name.is_empty()).then(|| settings.owner.name.clone()),
         identity: settings.owner.identities.first().cloned(),
@@ -94,14 +93,26 @@ pub(super) fn run(args: AuditArgs) -> Result<(Outcome, Option<FailOn>), Failure>
             subject: None,
             channel,
             recipients: vec![to.clone()],
-            operator: operator.clone(),
+            operator,
             time: now,
             conversation: None,
         };
-        let verdict = analyze(&index, &draft, &settings);
+        rows.push(Row {
+            line,
+            fields,
+            draft,
+            warnings: Vec::new(),
+        });
+    }
+    let drafts: Vec<Draft> = rows.iter().map(|r| r.draft.clone()).collect();
+    let slice = Slice::for_drafts(&drafts, &settings);
+    let (mut index, _) = load_index(&args.history.history, &me, Some(slice))?;
+    for row in &mut rows {
+        row.warnings = analyze(&index, &row.draft, &settings).warnings;
+        let to = &row.draft.recipients[0];
         index.add_message(Message {
-            id: format!("campaign:{name}:{line}"),
-            channel,
+            id: format!("campaign:{name}:{}", row.line),
+            channel: row.draft.channel,
             direction: Direction::Sent,
             from: owner_party.clone(),
             to: vec![Party {
@@ -110,15 +121,9 @@ pub(super) fn run(args: AuditArgs) -> Result<(Outcome, Option<FailOn>), Failure>
             }],
             time: now,
             subject: None,
-            text: draft.text.clone(),
+            text: row.draft.text.clone(),
             conversation: None,
-            operator,
-        });
-        rows.push(Row {
-            line,
-            fields,
-            draft,
-            warnings: verdict.warnings,
+            operator: row.draft.operator.clone(),
         });
     }
     let worst = rows

@@ -1,6 +1,6 @@
 //! `rapport check`: one draft against the history.
 
-use super::history::load_index;
+use super::history::{load_index, Slice};
 use super::output::{print_warnings, warnings_json};
 use super::{
     load_settings, now_or_clock, operator, owner_matcher, ChannelArg, CheckArgs, CheckFormat,
@@ -27,7 +27,6 @@ pub(super) fn run(args: CheckArgs) -> Result<(Outcome, Option<FailOn>), Failure>
         args.as_name.as_deref(),
         args.as_role.as_deref(),
     );
-    let (index, _) = load_index(&args.history.history, &me)?;
     let draft = Draft {
         text,
         quoted: None,
@@ -38,6 +37,8 @@ pub(super) fn run(args: CheckArgs) -> Result<(Outcome, Option<FailOn>), Failure>
         time: now_or_clock(args.common.now),
         conversation: None,
     };
+    let slice = Slice::for_drafts(std::slice::from_ref(&draft), &settings);
+    let (index, _) = load_index(&args.history.history, &me, Some(slice))?;
     let verdict = analyze(&index, &draft, &settings);
     match args.format {
         CheckFormat::Json => say!("{}", warnings_json(&verdict.warnings)),

@@ -1,8 +1,12 @@
 //! Reading `--history` files into an engine index, with one report per file.
 
 use super::Failure;
-use crate::engine::Index;
+use crate::engine::{message_band_keys, slice_keys, Index};
+use crate::identity::name_key;
 use crate::import::{ImportBatch, ImportError, ImportReport, Importer, Me, DETECT_BYTES};
+use crate::model::{Contact, Direction, Draft, Identity, Message, Millis, Party, DAY};
+use crate::settings::Settings;
+use std::collections::HashSet;
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -16,11 +20,20 @@ pub struct FileOutcome {
     pub result: Result<ImportReport, ImportError>,
 }
 
+/// Receives what the files hold, batch by batch as each file is read (a multi-GB
+/// mbox is never held whole), then learns whether the file was whole: a file with a
+/// fatal problem must leave nothing behind, so its batches are staged until then.
+pub trait HistorySink {
+    fn batch(&mut self, batch: ImportBatch);
+    /// `true`: keep what this file gave; `false`: drop it.
+    fn file_done(&mut self, whole: bool);
+}
+
 /// Everything the history files held, fed to `sink` batch by batch.
 pub fn read_history(
     paths: &[PathBuf],
     me: &Me,
-    sink: &mut dyn FnMut(ImportBatch),
+    sink: &mut dyn HistorySink,
 ) -> Result<Vec<FileOutcome>, Failure> {
     let mut outcomes = Vec::new();
     for path in expand(paths)? {
@@ -30,11 +43,103 @@ pub fn read_history(
     Ok(outcomes)
 }
 
+/// What the drafts being checked can depend on, per the engine's slice contract
+/// ([`crate::engine::slice_keys`]): the recipients' messages (by identity, and by
+/// name for same-name suggestions) and the owner's recent sent messages (near
+/// duplicates). The extension's service worker loads the same slice from IndexedDB;
+/// here it spares indexing years of unrelated mail.
+pub struct Slice {
+    identity_keys: HashSet<String>,
+    name_keys: HashSet<String>,
+    band_keys: HashSet<String>,
+    sent_since: Millis,
+}
+
+impl Slice {
+    pub fn for_drafts(drafts: &[Draft], settings: &Settings) -> Slice {
+        let mut slice = Slice {
+            identity_keys: HashSet::new(),
+            name_keys: HashSet::new(),
+            band_keys: HashSet::new(),
+            sent_since: Millis::MAX,
+        };
+        for draft in drafts {
+            let keys = slice_keys(draft, settings);
+            slice.identity_keys.extend(keys.identity_keys);
+            slice.name_keys.extend(keys.name_keys);
+            slice.band_keys.extend(keys.band_keys);
+            let window = Millis::from(keys.window_days) * DAY;
+            slice.sent_since = slice.sent_since.min(draft.time.saturating_sub(window));
+        }
+        slice
+    }
+
+    fn named(&self, party: &Party) -> bool {
+        party
+            .name
+            .as_deref()
+            .is_some_and(|n| self.name_keys.contains(&name_key(n)))
+    }
+
+    fn involves(&self, party: &Party) -> bool {
+        party
+            .identity
+            .as_ref()
+            .is_some_and(|i| self.identity_keys.contains(&i.key()))
+            || self.named(party)
+    }
+
+    /// Grows the identity set to everyone the recipients may be: a contact holding one
+    /// of their identities or their name (Connections.csv ties a profile to an email),
+    /// and parties of messages who carry their name.
+    fn widen(&mut self, contacts: &[Contact], messages: &[Message]) {
+        for contact in contacts {
+            let linked = contact
+                .identities
+                .iter()
+                .any(|i| self.identity_keys.contains(&i.key()))
+                || contact
+                    .names
+                    .iter()
+                    .any(|n| self.name_keys.contains(&name_key(n)));
+            if linked {
+                self.identity_keys
+                    .extend(contact.identities.iter().map(Identity::key));
+            }
+        }
+        for message in messages {
+            for party in std::iter::once(&message.from).chain(&message.to) {
+                if let (true, Some(identity)) = (self.named(party), &party.identity) {
+                    self.identity_keys.insert(identity.key());
+                }
+            }
+        }
+    }
+
+    fn keeps(&self, message: &Message) -> bool {
+        if self.involves(&message.from) || message.to.iter().any(|p| self.involves(p)) {
+            return true;
+        }
+        // A recent sent message matters only as a near-duplicate of a draft.
+        message.direction == Direction::Sent
+            && message.time >= self.sent_since
+            && message_band_keys(message)
+                .iter()
+                .any(|k| self.band_keys.contains(k))
+    }
+}
+
 /// Loads history into an index, refusing the run if any file is unreadable: a check
-/// against half the history would give false comfort.
-pub fn load_index(paths: &[PathBuf], me: &Me) -> Result<(Index, Vec<ImportReport>), Failure> {
-    let mut index = Index::new();
-    let outcomes = read_history(paths, me, &mut |batch| add_batch(&mut index, batch))?;
+/// against half the history would give false comfort. With a slice, only what the
+/// drafts can depend on is indexed.
+pub fn load_index(
+    paths: &[PathBuf],
+    me: &Me,
+    slice: Option<Slice>,
+) -> Result<(Index, Vec<ImportReport>), Failure> {
+    let mut staged = Staged::default();
+    let outcomes = read_history(paths, me, &mut staged)?;
+    let (contacts, mut messages) = (staged.contacts, staged.messages);
     let mut reports = Vec::new();
     for outcome in outcomes {
         match outcome.result {
@@ -42,15 +147,40 @@ pub fn load_index(paths: &[PathBuf], me: &Me) -> Result<(Index, Vec<ImportReport
             Err(error) => return Err(Failure::Import(error)),
         }
     }
+    if let Some(mut slice) = slice {
+        slice.widen(&contacts, &messages);
+        messages.retain(|m| slice.keeps(m));
+    }
+    let mut index = Index::new();
+    for contact in contacts {
+        index.add_contact(contact);
+    }
+    for message in messages {
+        index.add_message(message);
+    }
     Ok((index, reports))
 }
 
-pub fn add_batch(index: &mut Index, batch: ImportBatch) {
-    for contact in batch.contacts {
-        index.add_contact(contact);
+/// Contacts and messages of the files read so far; a rejected file's are cut off again.
+#[derive(Default)]
+struct Staged {
+    contacts: Vec<Contact>,
+    messages: Vec<Message>,
+    file_start: (usize, usize),
+}
+
+impl HistorySink for Staged {
+    fn batch(&mut self, batch: ImportBatch) {
+        self.contacts.extend(batch.contacts);
+        self.messages.extend(batch.messages);
     }
-    for message in batch.messages {
-        index.add_message(message);
+
+    fn file_done(&mut self, whole: bool) {
+        if !whole {
+            self.contacts.truncate(self.file_start.0);
+            self.messages.truncate(self.file_start.1);
+        }
+        self.file_start = (self.contacts.len(), self.messages.len());
     }
 }
 
@@ -94,7 +224,17 @@ fn is_history_file(path: &Path) -> bool {
 fn read_file(
     path: &Path,
     me: &Me,
-    sink: &mut dyn FnMut(ImportBatch),
+    sink: &mut dyn HistorySink,
+) -> Result<Result<ImportReport, ImportError>, Failure> {
+    let result = stream_file(path, me, sink);
+    sink.file_done(matches!(result, Ok(Ok(_))));
+    result
+}
+
+fn stream_file(
+    path: &Path,
+    me: &Me,
+    sink: &mut dyn HistorySink,
 ) -> Result<Result<ImportReport, ImportError>, Failure> {
     let name = path.display().to_string();
     let mut file = File::open(path).map_err(|e| Failure::unreadable(path, &e))?;
@@ -114,13 +254,10 @@ fn read_file(
         Ok(importer) => importer,
         Err(error) => return Ok(Err(error)),
     };
-    // Batches of a file are held until the file is known to be whole: nothing of a
-    // file with a fatal problem reaches the index.
-    let mut held = Vec::new();
     let mut next = filled;
     loop {
         match importer.push(&chunk[..next]) {
-            Ok(batches) => held.extend(batches),
+            Ok(batches) => batches.into_iter().for_each(|b| sink.batch(b)),
             Err(error) => return Ok(Err(error)),
         }
         next = file
@@ -132,9 +269,7 @@ fn read_file(
     }
     match importer.finish() {
         Ok((batches, report)) => {
-            for batch in held.into_iter().chain(batches) {
-                sink(batch);
-            }
+            batches.into_iter().for_each(|b| sink.batch(b));
             Ok(Ok(report))
         }
         Err(error) => Ok(Err(error)),

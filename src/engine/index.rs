@@ -1,4 +1,8 @@
 //! History, indexed so one draft costs a few hash lookups, not a scan.
+//!
+//! People are joined only by identity: a contact's own identities, or a LinkedIn
+//! profile URL in the signature of an email they sent (their own words linking the
+//! two). Equal names are kept apart and only offered as suggestions.
 
 use crate::identity::name_key;
 use crate::model::{Channel, Contact, Direction, Draft, Identity, Message, Millis, Party};
@@ -25,21 +29,28 @@ impl Hasher for PassThrough {
     fn write_u64(&mut self, n: u64) {
         self.0 = n;
     }
+    fn write_u32(&mut self, n: u32) {
+        // hashbrown reads the top bits too: spread a 32-bit key over all 64.
+        self.0 = u64::from(n).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
 }
 
-type FastMap<V> = HashMap<u64, V, BuildHasherDefault<PassThrough>>;
+/// LSH buckets keyed by the low 32 bits of a band key: half the memory of u64 keys;
+/// a rare collision only adds a candidate that the similarity check then drops.
+type BucketMap = HashMap<u32, u32, BuildHasherDefault<PassThrough>>;
 
 const NONE: u32 = u32::MAX;
 /// Their latest reply is kept (this many chars of its new text) to judge declines and
 /// invitations with the user's current phrase lists.
-const KEPT_REPLY_CHARS: usize = 2_000;
+const KEPT_REPLY_CHARS: usize = 1_000;
 const MAX_LEARNED_NAMES: usize = 8;
 
 /// A person as the index knows them: a contact the user has, or one implied by
 /// message headers (`implicit`).
 #[derive(Debug)]
 pub(crate) struct Person {
-    pub contact: Contact,
+    /// Boxed: most of a person's size, and the persons vector grows by doubling.
+    pub contact: Box<Contact>,
     pub implicit: bool,
     alias_of: u32,
     /// Message indexes, oldest first.
@@ -76,9 +87,8 @@ pub struct Index {
     signatures: Vec<[u16; NUM_HASHES]>,
     sig_message: Vec<u32>,
     /// LSH: (band key) → newest signature in that bucket; `lsh_next` chains older ones.
-    lsh: FastMap<u32>,
+    lsh: BucketMap,
     lsh_next: Vec<[u32; BANDS]>,
-    lexicon: Option<Lexicon>,
 }
 
 impl std::fmt::Debug for Index {
@@ -149,10 +159,6 @@ impl Index {
         Self::default()
     }
 
-    fn lexicon(&mut self) -> &Lexicon {
-        self.lexicon.get_or_insert_with(Lexicon::builtin)
-    }
-
     pub fn contact_count(&self) -> usize {
         self.persons.iter().filter(|p| p.alias_of == NONE).count()
     }
@@ -179,7 +185,7 @@ impl Index {
     /// The contact (or implied contact) with this identity.
     pub fn contact_for(&self, identity: &Identity) -> Option<&Contact> {
         self.find_identity(identity)
-            .map(|p| &self.persons[p as usize].contact)
+            .map(|p| &*self.persons[p as usize].contact)
     }
 
     /// People whose known names fold to the same key as `name`: suggestions only.
@@ -197,7 +203,7 @@ impl Index {
     fn new_person(&mut self, contact: Contact, implicit: bool) -> u32 {
         let slot = self.persons.len() as u32;
         self.persons.push(Person {
-            contact,
+            contact: Box::new(contact),
             implicit,
             alias_of: NONE,
             thread: Vec::new(),
@@ -260,7 +266,7 @@ impl Index {
                         names.push(n);
                     }
                 }
-                person.contact = Contact {
+                *person.contact = Contact {
                     names,
                     ..contact.clone()
                 };
@@ -270,34 +276,7 @@ impl Index {
             _ => self.new_person(contact.clone(), false),
         };
         for q in merge {
-            let moved = std::mem::take(&mut self.persons[q as usize].thread);
-            let learned = std::mem::take(&mut self.persons[q as usize].learned_names);
-            let reply = self.persons[q as usize].last_reply.take();
-            let promised = self.persons[q as usize].promised_not_selling;
-            self.persons[q as usize].alias_of = p;
-            let old_names = self.persons[q as usize].contact.names.clone();
-            let target = &mut self.persons[p as usize];
-            target.thread.extend(moved);
-            target
-                .thread
-                .sort_by_key(|&m| self.messages[m as usize].time);
-            target.thread.dedup();
-            for n in learned {
-                if !target.learned_names.contains(&n)
-                    && target.learned_names.len() < MAX_LEARNED_NAMES
-                {
-                    target.learned_names.push(n);
-                }
-            }
-            if reply.as_ref().map(|r| r.0) > target.last_reply.as_ref().map(|r| r.0) {
-                target.last_reply = reply;
-            }
-            target.promised_not_selling = target.promised_not_selling.or(promised);
-            for n in old_names {
-                if !target.contact.names.contains(&n) {
-                    target.contact.names.push(n);
-                }
-            }
+            self.absorb(p, q);
         }
         if !contact.id.is_empty() {
             self.by_contact_id.insert(contact.id.clone(), p);
@@ -306,6 +285,72 @@ impl Index {
             self.by_identity.insert(identity.clone(), p);
         }
         self.index_names(p);
+    }
+
+    /// Folds person `q` into `p`: messages, learned names, latest reply, names.
+    fn absorb(&mut self, p: u32, q: u32) {
+        if p == q {
+            return;
+        }
+        let moved = std::mem::take(&mut self.persons[q as usize].thread);
+        let learned = std::mem::take(&mut self.persons[q as usize].learned_names);
+        let reply = self.persons[q as usize].last_reply.take();
+        let promised = self.persons[q as usize].promised_not_selling;
+        let old_names = std::mem::take(&mut self.persons[q as usize].contact.names);
+        let old_identities = std::mem::take(&mut self.persons[q as usize].contact.identities);
+        self.persons[q as usize].alias_of = p;
+        let target = &mut self.persons[p as usize];
+        target.thread.extend(moved);
+        target
+            .thread
+            .sort_by_key(|&m| (self.messages[m as usize].time, m));
+        target.thread.dedup();
+        for n in learned {
+            if !target.learned_names.contains(&n) && target.learned_names.len() < MAX_LEARNED_NAMES
+            {
+                target.learned_names.push(n);
+            }
+        }
+        if reply.as_ref().map(|r| r.0) > target.last_reply.as_ref().map(|r| r.0) {
+            target.last_reply = reply;
+        }
+        target.promised_not_selling = target.promised_not_selling.or(promised);
+        for n in old_names {
+            if !target.contact.names.contains(&n) {
+                target.contact.names.push(n);
+            }
+        }
+        for identity in old_identities {
+            if !target.contact.identities.contains(&identity) {
+                target.contact.identities.push(identity.clone());
+            }
+            self.by_identity.insert(identity, p);
+        }
+        self.index_names(p);
+    }
+
+    /// Records that `identity` belongs to person `p` (evidence: their own signature
+    /// carries it). Implied people join; two contacts the user has are never merged.
+    fn link_identity(&mut self, p: u32, identity: Identity) {
+        let p = self.resolve(p);
+        match self.find_identity(&identity) {
+            None => {
+                self.persons[p as usize]
+                    .contact
+                    .identities
+                    .push(identity.clone());
+                self.by_identity.insert(identity, p);
+            }
+            Some(q) if q == p => {}
+            Some(q) => match (
+                self.persons[p as usize].implicit,
+                self.persons[q as usize].implicit,
+            ) {
+                (_, true) => self.absorb(p, q),
+                (true, false) => self.absorb(q, p),
+                (false, false) => {}
+            },
+        }
     }
 
     /// The person a message party refers to, creating an implied one for a new
@@ -414,8 +459,7 @@ impl Index {
         });
 
         let not_selling = message.direction == Direction::Sent
-            && self
-                .lexicon()
+            && Lexicon::shared_builtin()
                 .scan(&tokens, |_| true)
                 .iter()
                 .any(|h| h.cue == Cue::NotSelling);
@@ -459,6 +503,16 @@ impl Index {
                 }
             }
         }
+        if message.direction == Direction::Received
+            && matches!(message.from.identity, Some(Identity::Email(_)))
+            && message.text.contains("inkedin.com/in/")
+        {
+            if let Some(&sender) = parties.first() {
+                for slug in profile_urls(&chars, &layout) {
+                    self.link_identity(sender, Identity::Linkedin(slug));
+                }
+            }
+        }
     }
 
     fn insert_signature(&mut self, s: &Signature, message: u32) {
@@ -471,7 +525,7 @@ impl Index {
         self.sig_message.push(message);
         let mut next = [NONE; BANDS];
         for (band, key) in minhash::band_keys(s).into_iter().enumerate() {
-            if let Some(head) = self.lsh.insert(key, slot) {
+            if let Some(head) = self.lsh.insert(key as u32, slot) {
                 next[band] = head;
             }
         }
@@ -488,7 +542,7 @@ impl Index {
         let mut seen: HashSet<u32, BuildHasherDefault<PassThrough>> = HashSet::default();
         let mut out = Vec::new();
         for (band, key) in minhash::band_keys(sig).into_iter().enumerate() {
-            let mut slot = self.lsh.get(&key).copied().unwrap_or(NONE);
+            let mut slot = self.lsh.get(&(key as u32)).copied().unwrap_or(NONE);
             while slot != NONE && seen.len() < cap {
                 if seen.insert(slot) {
                     let theirs = &self.signatures[slot as usize];
@@ -507,44 +561,106 @@ impl Index {
     /// Bytes held by the index's own tables (heap capacity, approximate for hash
     /// maps). The benchmark also measures with a counting allocator.
     pub fn memory_estimate(&self) -> usize {
+        self.memory_breakdown().iter().map(|(_, b)| b).sum()
+    }
+
+    /// [`Self::memory_estimate`] by table, for the benchmark report.
+    pub fn memory_breakdown(&self) -> Vec<(&'static str, usize)> {
         use std::mem::size_of;
-        let persons: usize = self
+        let person_heap: usize = self
             .persons
             .iter()
             .map(|p| {
-                size_of::<Person>()
-                    + p.thread.capacity() * 4
+                p.thread.capacity() * 4
                     + p.contact
                         .names
                         .iter()
                         .map(|n| n.capacity() + 24)
                         .sum::<usize>()
-                    + p.contact.identities.len() * 32
+                    + p.contact
+                        .identities
+                        .iter()
+                        .map(|i| i.key().len() + 24)
+                        .sum::<usize>()
                     + p.contact.id.capacity()
+                    + std::mem::size_of::<Contact>()
                     + p.learned_names.iter().map(|n| n.len() + 16).sum::<usize>()
                     + p.last_reply.as_ref().map_or(0, |r| r.1.len())
             })
             .sum();
-        let messages: usize = self
+        let message_heap: usize = self
             .messages
             .iter()
-            .map(|m| size_of::<MessageMeta>() + m.id.len() + m.parties.len() * 4)
+            .map(|m| m.id.len() + m.parties.len() * 4)
             .sum();
-        let map = |entries: usize, entry: usize| entries * (entry + 1) * 8 / 7;
-        persons
-            + messages
-            + self.signatures.capacity() * NUM_HASHES * 2
-            + self.sig_message.capacity() * 4
-            + self.lsh_next.capacity() * BANDS * 4
-            + map(self.lsh.capacity(), 12)
-            + map(self.seen_ids.capacity(), 8)
-            + map(self.by_identity.capacity(), 40)
-            + self.by_identity.len() * 24
-            + map(self.by_contact_id.capacity(), 28)
-            + self.by_contact_id.len() * 24
-            + map(self.by_name.capacity(), 48)
-            + self.by_name.len() * 24
+        let map = |capacity: usize, entry: usize| capacity * (entry + 1) * 8 / 7;
+        vec![
+            (
+                "persons",
+                self.persons.capacity() * size_of::<Person>() + person_heap,
+            ),
+            (
+                "messages",
+                self.messages.capacity() * size_of::<MessageMeta>() + message_heap,
+            ),
+            (
+                "signatures",
+                self.signatures.capacity() * NUM_HASHES * 2 + self.sig_message.capacity() * 4,
+            ),
+            (
+                "lsh",
+                self.lsh_next.capacity() * BANDS * 4 + map(self.lsh.capacity(), 8),
+            ),
+            ("message ids", map(self.seen_ids.capacity(), 8)),
+            (
+                "lookups",
+                map(self.by_identity.capacity(), 36)
+                    + map(self.by_contact_id.capacity(), 28)
+                    + map(self.by_name.capacity(), 48)
+                    + self.by_name.len() * 24,
+            ),
+        ]
     }
+}
+
+/// LinkedIn profile URLs in a message's own text and signature (not its quotes).
+fn profile_urls(chars: &[char], layout: &structure::Layout) -> Vec<String> {
+    let text: String = chars.iter().collect::<String>().to_lowercase();
+    let lowered: Vec<char> = text.chars().collect();
+    if lowered.len() != chars.len() {
+        return Vec::new(); // lowercasing changed lengths: offsets would not line up
+    }
+    let needle: Vec<char> = "linkedin.com/in/".chars().collect();
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i + needle.len() <= lowered.len() {
+        if lowered[i..i + needle.len()] != needle[..] {
+            i += 1;
+            continue;
+        }
+        let quoted = layout.quoted.iter().any(|q| i >= q.0 && i < q.1);
+        let is_url_char = |c: &char| {
+            !c.is_whitespace() && !matches!(c, '<' | '>' | '(' | ')' | '"' | '\'' | ',' | '[' | ']')
+        };
+        let start = lowered[..i]
+            .iter()
+            .rposition(|c| !is_url_char(c))
+            .map_or(0, |p| p + 1);
+        let end = lowered[i..]
+            .iter()
+            .position(|c| !is_url_char(c))
+            .map_or(lowered.len(), |p| i + p);
+        if !quoted {
+            let url: String = chars[start..end].iter().collect();
+            if let Some(slug) = crate::identity::linkedin_slug(url.trim_end_matches(['.', ';'])) {
+                if !found.contains(&slug) {
+                    found.push(slug);
+                }
+            }
+        }
+        i = end.max(i + 1);
+    }
+    found
 }
 
 fn learn(list: &mut Vec<Box<str>>, name: &str) {

@@ -17,6 +17,8 @@ use std::collections::BTreeSet;
 use std::rc::Rc;
 
 const HOUR: Millis = 60 * 60 * 1000;
+/// Message ids quoted in evidence: the latest this many.
+const RECENT_IDS: usize = 5;
 /// Near-duplicate candidates examined per draft: a template sent to thousands costs
 /// no more than this.
 const MAX_CANDIDATES: usize = 5_000;
@@ -118,6 +120,19 @@ impl DraftText<'_> {
             .collect()
     }
 
+    /// The phrase sits in a sentence that thanks for it ("thank you for the referral"):
+    /// gratitude, not an ask.
+    fn thanks_for(&self, hit: &Hit) -> bool {
+        let start = self.chars[..hit.span.0.min(self.chars.len())]
+            .iter()
+            .rposition(|c| matches!(c, '.' | '!' | '?' | '\n'))
+            .map_or(0, |p| p + 1);
+        let before = fold(&self.text_of((start, hit.span.0)));
+        before
+            .split(' ')
+            .any(|w| w == "thank" || w == "thanks" || w == "grateful")
+    }
+
     fn text_of(&self, span: (usize, usize)) -> String {
         self.chars[span.0.min(self.chars.len())..span.1.min(self.chars.len())]
             .iter()
@@ -150,16 +165,31 @@ struct Stats {
     sent_since_reply: u32,
     first_unanswered: Option<Millis>,
     sent_after: Vec<Millis>,
+    /// Message indexes: the latest few, and those sent since their last reply.
+    recent: Vec<u32>,
+    unanswered: Vec<u32>,
+}
+
+impl Stats {
+    fn ids(index: &Index, list: &[u32]) -> Vec<String> {
+        list.iter()
+            .map(|&m| index.messages[m as usize].id.to_string())
+            .collect()
+    }
 }
 
 fn thread_stats(index: &Index, person: &Person, before: Millis) -> Stats {
     let mut s = Stats::default();
-    for &m in &person.thread {
-        let m = &index.messages[m as usize];
+    for &idx in &person.thread {
+        let m = &index.messages[idx as usize];
         if m.time > before {
             continue;
         }
         s.total += 1;
+        if s.recent.len() == RECENT_IDS {
+            s.recent.remove(0);
+        }
+        s.recent.push(idx);
         match m.channel {
             Channel::Email => s.email += 1,
             Channel::Linkedin => s.linkedin += 1,
@@ -172,6 +202,7 @@ fn thread_stats(index: &Index, person: &Person, before: Millis) -> Stats {
                 s.last_received = Some(m.time);
                 s.sent_since_reply = 0;
                 s.first_unanswered = None;
+                s.unanswered.clear();
             }
             Direction::Sent => {
                 s.sent += 1;
@@ -179,6 +210,9 @@ fn thread_stats(index: &Index, person: &Person, before: Millis) -> Stats {
                 s.sent_since_reply += 1;
                 s.first_unanswered.get_or_insert(m.time);
                 s.sent_after.push(m.time);
+                if s.unanswered.len() < 50 {
+                    s.unanswered.push(idx);
+                }
             }
         }
     }
@@ -349,7 +383,7 @@ pub fn analyze(index: &Index, draft: &Draft, settings: &Settings) -> Verdict {
         (Some(a), Some(b)) => Some((a.0, b.1)),
         _ => None,
     };
-    let text = DraftText {
+    let mut text = DraftText {
         chars,
         layout,
         hits,
@@ -357,6 +391,13 @@ pub fn analyze(index: &Index, draft: &Draft, settings: &Settings) -> Verdict {
         draft,
         content_span,
     };
+    let thanked: Vec<bool> = text
+        .hits
+        .iter()
+        .map(|h| h.cue == Cue::Favor && text.thanks_for(h))
+        .collect();
+    let mut keep = thanked.iter().map(|t| !t);
+    text.hits.retain(|_| keep.next().unwrap_or(true));
 
     let owner_ids = &settings.owner.identities;
     let relations: Vec<Relation> = draft
@@ -379,11 +420,11 @@ pub fn analyze(index: &Index, draft: &Draft, settings: &Settings) -> Verdict {
     let mut tokens_in_content = tokens;
     tokens_in_content.retain(|t| text.layout.in_content(t.start));
 
-    known_contact_pitch(&text, &relations, &lexicon, &mut out);
+    known_contact_pitch(index, &text, &relations, &lexicon, &mut out);
     if let Some(sig) = &signature {
         near_duplicates(index, &text, &relations, sig, &mut out);
     }
-    unanswered_streak(&text, &relations, &mut out);
+    unanswered_streak(index, &text, &relations, &mut out);
     after_decline(&text, &relations, &lexicon, &mut out);
     unsigned_delegate(&text, settings, &relations, &mut out);
     greeting_mismatch(&text, &relations, &mut out);
@@ -412,7 +453,7 @@ pub fn analyze(index: &Index, draft: &Draft, settings: &Settings) -> Verdict {
 fn relation<'a>(index: &'a Index, r: &crate::model::Recipient, now: Millis) -> Relation<'a> {
     let person_idx = r.identity.as_ref().and_then(|i| index.find_identity(i));
     let person = person_idx.map(|p| &index.persons[p as usize]);
-    let contact = person.map(|p| &p.contact);
+    let contact = person.map(|p| &*p.contact);
     let stats = person
         .map(|p| thread_stats(index, p, now))
         .unwrap_or_default();
@@ -461,7 +502,13 @@ fn their_open_reply<'a>(rel: &'a Relation) -> Option<(Millis, &'a str)> {
         .then_some((*t, &**text))
 }
 
-fn known_contact_pitch(text: &DraftText, rels: &[Relation], lexicon: &Lexicon, out: &mut Out) {
+fn known_contact_pitch(
+    index: &Index,
+    text: &DraftText,
+    rels: &[Relation],
+    lexicon: &Lexicon,
+    out: &mut Out,
+) {
     let rule = "known-contact-pitch";
     let cfg = &out.settings.rules.known_contact_pitch;
     let now = text.draft.time;
@@ -478,7 +525,7 @@ fn known_contact_pitch(text: &DraftText, rels: &[Relation], lexicon: &Lexicon, o
         });
         let score = text.pitch_score(responsive);
         if score < cfg.min_pitch_score {
-            return;
+            continue;
         }
         let hits = text.pitch_hits(responsive);
         let phrases: Vec<&str> = hits.iter().map(|h| h.phrase.as_str()).collect();
@@ -496,7 +543,7 @@ fn known_contact_pitch(text: &DraftText, rels: &[Relation], lexicon: &Lexicon, o
                 "recipient": rel.name, "contact": contact.map(|c| c.id.clone()), "matched_by": matched_by,
                 "messages": s.total, "sent": s.sent, "received": s.received, "email": s.email, "linkedin": s.linkedin,
                 "first": iso(s.first), "last": iso(s.last), "tag": rel.tagged(), "connected_on": iso(rel.connected_on()),
-                "pitch_phrases": phrases, "pitch_score": score,
+                "pitch_phrases": phrases, "pitch_score": score, "recent_message_ids": Stats::ids(index, &s.recent),
             })
         };
         if s.total >= cfg.min_messages && s.received > 0 {
@@ -550,7 +597,7 @@ fn known_contact_pitch(text: &DraftText, rels: &[Relation], lexicon: &Lexicon, o
                 _ => "wrote with",
             };
             let msg = format!(
-                "This reads like a cold introduction, and {} is probably the {} you {how} {} (last on {}).",
+                "This reads like a cold introduction, and this {} is probably the {} you {how} {} (last on {}).",
                 rel.name,
                 person.contact.display_name(),
                 plural(ns.total, "time", "times"),
@@ -658,7 +705,7 @@ fn near_duplicates(
     let excepted = !rels.is_empty() && rels.iter().all(|r| r.excepted("mass-template"));
     if count >= mt_min && !excepted {
         let msg = format!(
-            "Near-identical messages went to {count} other people in the last {} days; to them this reads like a template blast.",
+            "Near-identical messages went to {count} other people in the last {} days: this is a template blast, and recipients can tell.",
             mt.window_days
         );
         out.push("mass-template", msg, spans, json!({"other_recipients": count, "window_days": mt.window_days, "message_ids": other_ids, "first": iso(other_times.iter().min().copied()), "last": iso(other_times.iter().max().copied())}), &[
@@ -667,7 +714,7 @@ fn near_duplicates(
     }
 }
 
-fn unanswered_streak(text: &DraftText, rels: &[Relation], out: &mut Out) {
+fn unanswered_streak(index: &Index, text: &DraftText, rels: &[Relation], out: &mut Out) {
     let rule = "unanswered-streak";
     let max = out.settings.rules.unanswered_streak.max_unanswered;
     let now = text.draft.time;
@@ -697,7 +744,7 @@ fn unanswered_streak(text: &DraftText, rels: &[Relation], out: &mut Out) {
             msg.push_str(" This draft is another nudge.");
         }
         let spans = bumps.iter().map(|h| h.span).collect();
-        out.push(rule, msg, spans, json!({"recipient": rel.name, "unanswered": n, "last_reply": iso(s.last_received), "first_unanswered": iso(s.first_unanswered), "bump_phrases": bumps.iter().map(|h| &h.phrase).collect::<Vec<_>>()}), &[
+        out.push(rule, msg, spans, json!({"recipient": rel.name, "unanswered": n, "last_reply": iso(s.last_received), "first_unanswered": iso(s.first_unanswered), "unanswered_message_ids": Stats::ids(index, &s.unanswered), "bump_phrases": bumps.iter().map(|h| &h.phrase).collect::<Vec<_>>()}), &[
             "Give them room: wait, or change the channel only if it is urgent for them.",
             "If you write, add something new rather than a reminder.",
         ]);
@@ -1089,10 +1136,13 @@ fn early_favor(text: &DraftText, rels: &[Relation], out: &mut Out) {
             }
             _ => "you have no connection on record".to_string(),
         };
+        let exchanged = match s.total {
+            0 => "no messages exchanged".to_string(),
+            n => format!("only {} exchanged", plural(n, "message", "messages")),
+        };
         let msg = format!(
-            "This asks {} for a favor (\"{ask}\"), but {how_new} and have exchanged {}.",
-            rel.name,
-            plural(s.total, "message", "messages")
+            "This asks {} for a favor (\"{ask}\"), but {how_new}, with {exchanged}.",
+            rel.name
         );
         out.push(rule, msg, favors.iter().map(|h| h.span).collect(), json!({"recipient": rel.name, "favor_phrases": favors.iter().map(|h| &h.phrase).collect::<Vec<_>>(), "messages": s.total, "connected_on": iso(rel.connected_on())}), &[
             "Build the relationship first: offer something, or ask a small question about their work.",
@@ -1117,7 +1167,11 @@ fn pitch_after_connect(text: &DraftText, rels: &[Relation], out: &mut Out) {
         let promised = rel.person.and_then(|p| p.promised_not_selling);
         if let Some(c) = rel.connected_on().filter(|&c| c <= now) {
             let hours = now.saturating_sub(c) / HOUR;
-            let first_after = !rel.stats.sent_after.iter().any(|&t| t >= c);
+            // "First message after connecting" is about new acquaintances: years of
+            // email before the connection make it known-contact-pitch's business.
+            let thin = rel.stats.total < out.settings.rules.early_favor.min_messages
+                && rel.tagged().is_none();
+            let first_after = thin && !rel.stats.sent_after.iter().any(|&t| t >= c);
             if hours < cfg_hours || first_after {
                 let when = if hours < cfg_hours {
                     if hours < 1 {
@@ -1209,10 +1263,19 @@ fn pressure(text: &DraftText, rels: &[Relation], out: &mut Out) {
     }
     let phrases: Vec<&str> = found.iter().map(|h| h.phrase.as_str()).collect();
     let kinds: Vec<&str> = kinds.into_iter().collect();
-    let quoted: Vec<String> = found
+    // Quote distinct places: "share the text below" already covers "text below".
+    let mut shown: Vec<(usize, usize)> = Vec::new();
+    for h in &found {
+        if !shown.iter().any(|s| s.0 <= h.span.0 && h.span.1 <= s.1) {
+            shown.retain(|s| !(h.span.0 <= s.0 && s.1 <= h.span.1));
+            shown.push(h.span);
+        }
+    }
+    shown.sort_unstable();
+    let quoted: Vec<String> = shown
         .iter()
         .take(3)
-        .map(|h| format!("\"{}\"", text.text_of(h.span)))
+        .map(|&span| format!("\"{}\"", text.text_of(span)))
         .collect();
     let msg = format!(
         "The draft leans on {} ({}).",

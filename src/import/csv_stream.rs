@@ -81,8 +81,10 @@ impl CsvStream {
                 self.head = Some(head);
                 return Ok(());
             }
-            let body = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
-            return self.feed(body, each);
+            // csv-core drops one byte-order mark itself when its first input holds all
+            // three bytes, which the hold-back above guarantees; stripping one here too
+            // would eat a second mark only when it arrives in the same chunk.
+            return self.feed(&head, each);
         }
         self.feed(chunk, each)
     }

@@ -273,6 +273,9 @@ pub(crate) fn parse_day(text: &str) -> Option<Millis> {
 }
 
 fn looks_like_html(text: &str) -> bool {
+    if !text.contains('<') && !text.contains("&nbsp;") {
+        return false; // the common case, decided without copying the text
+    }
     let lower = text.to_ascii_lowercase();
     ["<p>", "<p ", "<br", "<div", "</", "<a href", "&nbsp;"]
         .iter()

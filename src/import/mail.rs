@@ -57,7 +57,12 @@ impl MboxImport {
         }
         self.buffer.extend_from_slice(chunk);
         let start = self.scanned.saturating_sub(5).max(1);
-        let Some(last) = memmem::rfind(&self.buffer[start..], b"\nFrom ").map(|i| start + i + 1)
+        // `get`: an empty first chunk leaves the buffer shorter than `start`.
+        let Some(last) = self
+            .buffer
+            .get(start..)
+            .and_then(|unscanned| memmem::rfind(unscanned, b"\nFrom "))
+            .map(|i| start + i + 1)
         else {
             self.scanned = self.buffer.len();
             if self.buffer.len() > MAX_MESSAGE_BYTES {
@@ -448,6 +453,29 @@ Content-Type: text/html; charset=utf-8\n\
             assert_eq!(messages(&batches), got, "chunks of {size}");
         }
         assert_eq!(report.senders[0].messages, 1);
+    }
+
+    #[test]
+    fn memory_is_bounded_by_a_message_not_the_file() {
+        let one = MBOX.as_bytes();
+        let mut importer = MboxImport::new();
+        let mut sink = crate::import::Sink::new("big.mbox");
+        let me = Me::default();
+        let mut largest = 0;
+        for _ in 0..2_000 {
+            for chunk in one.chunks(4096) {
+                importer.push(chunk, &me, &mut sink).unwrap();
+                largest = largest.max(importer.buffer.capacity());
+            }
+            sink.ready.clear(); // the caller hands batches on as they fill
+        }
+        importer.finish(&me, &mut sink).unwrap();
+        assert_eq!(sink.report_messages, 4_000);
+        assert!(
+            largest < 4 * one.len(),
+            "buffer grew to {largest} bytes for a {} byte file",
+            one.len() * 2_000
+        );
     }
 
     #[test]

@@ -45,50 +45,16 @@ fn is_apostrophe(c: char) -> bool {
     )
 }
 
-/// Latin lookalikes from Cyrillic, Greek and a few symbol blocks, applied only
-/// inside words that also contain Latin letters (UTS #39 confusables, the subset
-/// that passes for Latin in names and phrases).
+/// The Latin letter a lookalike from another script stands for (UTS #39 confusable
+/// skeleton: Cyrillic "В" → "B", Greek "ο" → "o"), if it stands for exactly one.
+/// Applied only inside words that also contain Latin letters.
 fn latin_lookalike(c: char) -> Option<char> {
-    Some(match c {
-        'А' | 'Α' => 'a',
-        'В' | 'Β' => 'b',
-        'С' | 'Ϲ' => 'c',
-        'Е' | 'Ε' => 'e',
-        'Н' | 'Η' => 'h',
-        'І' | 'Ι' | 'Ӏ' => 'i',
-        'Ј' => 'j',
-        'К' | 'Κ' => 'k',
-        'М' | 'Μ' => 'm',
-        'Ν' => 'n',
-        'О' | 'Ο' => 'o',
-        'Р' | 'Ρ' => 'p',
-        'Ѕ' => 's',
-        'Т' | 'Τ' => 't',
-        'Х' | 'Χ' => 'x',
-        'У' | 'Υ' => 'y',
-        'Ζ' => 'z',
-        'а' => 'a',
-        'ԁ' => 'd',
-        'е' => 'e',
-        'һ' => 'h',
-        'і' => 'i',
-        'ј' => 'j',
-        'о' | 'ο' => 'o',
-        'р' | 'ρ' => 'p',
-        'с' | 'ϲ' => 'c',
-        'ѕ' => 's',
-        'у' => 'y',
-        'х' => 'x',
-        'ԛ' => 'q',
-        'ԝ' => 'w',
-        'ν' => 'v',
-        'ı' => 'i',
-        'ɑ' => 'a',
-        'ɡ' => 'g',
-        'ⅰ' => 'i',
-        'ⅼ' => 'l',
-        _ => return None,
-    })
+    let mut buf = [0u8; 4];
+    let mut skeleton = unicode_security::confusable_detection::skeleton(c.encode_utf8(&mut buf));
+    match (skeleton.next(), skeleton.next()) {
+        (Some(l), None) if l.is_ascii_alphabetic() => Some(l.to_ascii_lowercase()),
+        _ => None,
+    }
 }
 
 const HTML_TAGS: &[&str] = &[
@@ -247,7 +213,7 @@ fn fold_word(raw: &[char], start: usize, end: usize, sentence_start: bool) -> To
     let has_latin = raw.iter().any(|c| c.is_ascii_alphabetic());
     let mut norm = String::with_capacity(raw.len());
     for &c in raw {
-        let c = if has_latin {
+        let c = if has_latin && !c.is_ascii() {
             latin_lookalike(c).unwrap_or(c)
         } else {
             c
@@ -357,6 +323,7 @@ mod tests {
         assert_eq!(fold("AS\u{200B}AP"), "asap");
         assert_eq!(fold("Вrian"), "brian"); // Cyrillic Ve
         assert_eq!(fold("Москва"), "москва"); // wholly Cyrillic stays
+        assert_eq!(fold("THIS Ill"), "this ill"); // ASCII is never re-mapped
         assert_eq!(fold("\u{202E}Brian\u{202C}"), "brian");
     }
 

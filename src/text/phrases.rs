@@ -101,9 +101,19 @@ impl std::fmt::Debug for Lexicon {
 /// User edits to apply: `(list, added, removed)` with list one of the settings names.
 pub type Edits<'a> = &'a [(&'a str, &'a [String], &'a [String])];
 
+thread_local! {
+    static BUILTIN_LEXICON: std::rc::Rc<Lexicon> = std::rc::Rc::new(Lexicon::builtin());
+}
+
 impl Lexicon {
     pub fn builtin() -> Lexicon {
         Lexicon::with_edits(&[])
+    }
+
+    /// The built-in lexicon, built once per thread: a service worker builds a fresh
+    /// index per verdict and must not rebuild the automaton each time.
+    pub fn shared_builtin() -> std::rc::Rc<Lexicon> {
+        BUILTIN_LEXICON.with(|l| l.clone())
     }
 
     pub fn with_edits(edits: Edits) -> Lexicon {
@@ -889,6 +899,9 @@ const BUILTIN: &[(Cue, &[&str])] = &[
             "i thought you cared",
             "would mean the world",
             "it only takes a minute",
+            "would only take a minute",
+            "only take a minute",
+            "only take a second",
             "it'll only take a minute",
             "it will only take a minute",
             "only takes a second",

@@ -12,7 +12,6 @@ import { seedHistory } from './history.mjs';
 let rapport;
 before(async () => {
   rapport = await launchWithFixtures();
-  await seedHistory(rapport);
 });
 after(async () => {
   await rapport?.close();
@@ -25,6 +24,7 @@ test('two popup composes: each has its own overlay; chips give every recipient',
   const page = await open(rapport, 'gmailPopup');
   await page.waitForFunction(() => document.querySelectorAll('rapport-overlay').length === 2);
   assert.equal(overlayFrames(page).length, 2, 'one overlay per compose, none for the foreign editable');
+  await seedHistory(rapport);
 
   await typeInto(page, FIRST_BODY, [
     'Hi Brian,',

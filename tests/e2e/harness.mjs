@@ -14,6 +14,8 @@
 //                          page to chrome.runtime.sendMessage. The shipped dist/ is
 //                          never modified. Pass false to load dist/ exactly as built.
 //     options.args         extra Chromium flags.
+//     options.extensions   more unpacked extension folders to load next to Rapport (a
+//                          hostile extension; its worker must not be named background.js).
 //   rapport.context        the Playwright BrowserContext (persistent, temp profile)
 //   rapport.extensionId    this run's extension id
 //   rapport.extensionUrl(path)         -> 'chrome-extension://<id>/<path>'
@@ -125,8 +127,8 @@ export async function launch(options = {}) {
   const loaded = probe ? await probeCopy(dist) : dist;
   const profile = await mkdtemp(join(tmpdir(), 'rapport-profile-'));
   const args = [
-    `--disable-extensions-except=${loaded}`,
-    `--load-extension=${loaded}`,
+    `--disable-extensions-except=${[loaded, ...(options.extensions || [])].join(',')}`,
+    `--load-extension=${[loaded, ...(options.extensions || [])].join(',')}`,
     '--disable-background-networking',
     '--disable-component-update',
     '--no-first-run',
@@ -190,7 +192,11 @@ export async function launch(options = {}) {
     },
   );
 
-  let worker = context.serviceWorkers()[0] || (await context.waitForEvent('serviceworker', { timeout: 15000 }));
+  // Other extensions (options.extensions) have workers too: Rapport's is background.js.
+  const isRapport = (w) => w.url().endsWith('/background.js');
+  let worker =
+    context.serviceWorkers().find(isRapport) ||
+    (await context.waitForEvent('serviceworker', { predicate: isRapport, timeout: 15000 }));
   const extensionId = new URL(worker.url()).host;
   const extensionUrl = (path = '') => `chrome-extension://${extensionId}/${path.replace(/^\//, '')}`;
 

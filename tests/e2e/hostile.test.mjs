@@ -77,3 +77,25 @@ test('a flood of synthetic input events triggers no analysis', async () => {
   assert.deepEqual(rapport.outsideRequests(), []);
   await page.close();
 });
+
+test('extension reloaded under an open tab: the old overlay leaves quietly and Send works', async () => {
+  const page = await open(rapport, 'linkedinHostile');
+  const errors = [];
+  page.on('console', (msg) => {
+    if (/context invalidated/i.test(msg.text())) errors.push(msg.text());
+  });
+  page.on('pageerror', (error) => errors.push(String(error)));
+  await typeInto(page, EDITOR, 'Hi {first_name}, before the update.');
+  await waitForOverlay(page, hasRule('merge-field'));
+
+  const worker = await rapport.serviceWorker();
+  await worker.evaluate(() => chrome.runtime.reload()).catch(() => {});
+  await page.waitForTimeout(1500);
+  await clearEditor(page, EDITOR);
+  await page.keyboard.type('Hi Hana, after the update.');
+  await page.waitForFunction(() => document.querySelectorAll('rapport-overlay').length === 0, null, { timeout: 5000 });
+  await page.click('.msg-form__send-button');
+  await page.waitForFunction(() => window.__sent.includes('Hi Hana, after the update.'));
+  assert.deepEqual(errors, []);
+  await page.close();
+});

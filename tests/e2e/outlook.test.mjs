@@ -5,12 +5,10 @@ import assert from 'node:assert/strict';
 import {
   launchWithFixtures, open, typeInto, waitForOverlay, hasRule, sentOnPage, activeDraft,
 } from './compose.mjs';
-import { seedHistory } from './history.mjs';
 
 let rapport;
 before(async () => {
   rapport = await launchWithFixtures();
-  await seedHistory(rapport);
 });
 after(async () => {
   await rapport?.close();

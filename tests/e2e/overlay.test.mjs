@@ -6,12 +6,10 @@ import assert from 'node:assert/strict';
 import {
   launchWithFixtures, open, typeInto, waitForOverlay, overlayFrames, hasRule, openPanel, panelVisible,
 } from './compose.mjs';
-import { seedHistory } from './history.mjs';
 
 let rapport;
 before(async () => {
   rapport = await launchWithFixtures();
-  await seedHistory(rapport);
 });
 after(async () => {
   await rapport?.close();
@@ -94,5 +92,49 @@ test("actions: don't warn for this person, then turn the rule off", async () => 
   await waitForOverlay(page, (s) => !hasRule('merge-field')(s));
   const settings = await rapport.sendFromPage({ type: 'get_settings' });
   assert.equal(settings.settings.rules['merge-field'].enabled, false);
+  await page.close();
+});
+
+test('Open contact shows the contact view for this tab in a new tab', async () => {
+  const page = await open(rapport, 'linkedinThread');
+  await typeInto(page, EDITOR, 'Hi {first_name}, hope all is well.');
+  await waitForOverlay(page, hasRule('merge-field'));
+  const frame = await openPanel(page, EDITOR);
+  const opened = rapport.context.waitForEvent('page');
+  await frame.locator('li[data-rule="merge-field"] button[data-action="overlay_actionOpenContact"]').click();
+  const contactPage = await opened;
+  assert.match(contactPage.url(), /^chrome-extension:\/\/[a-p]{32}\/popup\/popup\.html\?tab=\d+$/);
+  await contactPage.close();
+  await page.close();
+});
+
+test('the bundled demo page runs the real adapter and overlay and shows a warning at once', async () => {
+  const page = await rapport.openExtensionPage('demo/demo.html');
+  const shown = await waitForOverlay(page, (s) => s.state === 'warnings', { timeout: 15000 });
+  assert.ok(hasRule('pressure')(shown), JSON.stringify(shown.warnings));
+  // The sample history makes the cold pitch to a four-year contact the headline.
+  await page.waitForFunction(() => /sample history/i.test(document.getElementById('demo-status').textContent));
+  assert.match(await page.locator('#demo-status').textContent(), /^Sample history loaded/);
+  await waitForOverlay(page, hasRule('known-contact-pitch'));
+  await page.close();
+});
+
+test('screen readers: the badge has a name and warnings are announced in a polite live region', async () => {
+  const page = await open(rapport, 'linkedinThread');
+  await typeInto(page, EDITOR, 'Hi {first_name}, hope all is well.');
+  await waitForOverlay(page, hasRule('merge-field'));
+  await page.waitForTimeout(200);
+  // The accessibility tree reaches into the closed shadow root, as assistive tech does.
+  const cdp = await rapport.context.newCDPSession(page);
+  const { nodes } = await cdp.send('Accessibility.getFullAXTree');
+  const named = (role) => nodes.filter((n) => n.role && n.role.value === role).map((n) => (n.name && n.name.value) || '');
+  const badge = named('button').find((name) => name.startsWith('Rapport:'));
+  assert.match(badge, /1 warning\(s\), worst: Stop/);
+  const live = nodes.find((n) => n.role && n.role.value === 'status' &&
+    (n.properties || []).some((p) => p.name === 'live' && p.value.value === 'polite'));
+  assert.ok(live, 'no polite status region');
+  const text = nodes.filter((n) => n.role && n.role.value === 'StaticText').map((n) => n.name.value);
+  assert.ok(text.some((t) => /1 warning\(s\), worst: Stop/.test(t)), 'the live region did not announce the warning');
+  await cdp.detach();
   await page.close();
 });
