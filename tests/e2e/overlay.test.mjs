@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import {
   launchWithFixtures, open, typeInto, waitForOverlay, overlayFrames, hasRule, openPanel, panelVisible,
 } from './compose.mjs';
+import { seedHistory } from './history.mjs';
 
 let rapport;
 before(async () => {
@@ -76,6 +77,7 @@ test('a recipient named <img src=x onerror=alert(1)> renders as text', async () 
 });
 
 test("actions: don't warn for this person, then turn the rule off", async () => {
+  await seedHistory(rapport); // Brian must be a contact to hold an exception
   const page = await open(rapport, 'linkedinThread');
   await typeInto(page, EDITOR, 'Hi John, good to see you.');
   await waitForOverlay(page, hasRule('greeting-mismatch'));

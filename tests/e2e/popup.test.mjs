@@ -237,16 +237,22 @@ test('search finds a contact among 20,000, and a name with markup renders as tex
   }
   const popup = await openPopup();
   await popup.waitForSelector('#browse:not([hidden])');
+  // Type like a person; the page records each search's request-to-render time.
   const timings = [];
-  for (const query of ['q', 'qu', 'qua', 'quar', 'quartermaine']) {
-    const start = Date.now();
-    await popup.fill('#search', query);
-    await popup.waitForFunction((q) => document.getElementById('search').value === q, query);
-    await popup.waitForSelector('#results li');
-    timings.push(Date.now() - start);
+  await popup.focus('#search');
+  for (const key of 'quartermaine') {
+    await popup.$eval('#results', (list) => list.removeAttribute('data-search-ms'));
+    await popup.keyboard.type(key);
+    // Replies to earlier keystrokes are dropped, so the next figure is this keystroke's.
+    await popup.waitForSelector('#results[data-search-ms]');
+    timings.push(Number(await popup.getAttribute('#results', 'data-search-ms')));
   }
   await popup.waitForSelector('#results li:has-text("Zebulon Quartermaine")');
-  console.log(`popup search keystroke to results, 20,000 contacts (ms, informative): ${timings.join(', ')}`);
+  const sorted = [...timings].sort((a, b) => a - b);
+  console.log(
+    `popup search, 20,000 contacts, keystroke to rendered results (ms, informative, not asserted): ` +
+      `median ${sorted[sorted.length >> 1]}, max ${sorted[sorted.length - 1]}, all ${timings.join(', ')}`,
+  );
   // By company and by address too.
   await popup.fill('#search', 'Quartermaine & Sons');
   await popup.waitForSelector('#results li:has-text("Zebulon Quartermaine")');
