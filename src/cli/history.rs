@@ -53,6 +53,7 @@ pub struct Slice {
     name_keys: HashSet<String>,
     band_keys: HashSet<String>,
     sent_since: Millis,
+    folded: std::cell::RefCell<std::collections::HashMap<String, bool>>,
 }
 
 impl Slice {
@@ -62,6 +63,7 @@ impl Slice {
             name_keys: HashSet::new(),
             band_keys: HashSet::new(),
             sent_since: Millis::MAX,
+            folded: Default::default(),
         };
         for draft in drafts {
             let keys = slice_keys(draft, settings);
@@ -74,11 +76,19 @@ impl Slice {
         slice
     }
 
+    /// Folding a name (Unicode decomposition) costs more than everything else done per
+    /// message here, and a history repeats the same few thousand names: fold each once.
     fn named(&self, party: &Party) -> bool {
-        party
-            .name
-            .as_deref()
-            .is_some_and(|n| self.name_keys.contains(&name_key(n)))
+        let Some(name) = party.name.as_deref() else {
+            return false;
+        };
+        let mut seen = self.folded.borrow_mut();
+        if let Some(&hit) = seen.get(name) {
+            return hit;
+        }
+        let hit = self.name_keys.contains(&name_key(name));
+        seen.insert(name.to_string(), hit);
+        hit
     }
 
     fn involves(&self, party: &Party) -> bool {

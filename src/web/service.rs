@@ -702,8 +702,11 @@ async fn serve(request: Request, tab: Option<i32>) -> Result<String, String> {
                     verdict: Some(reply.verdict.clone()),
                 };
                 // The popup's view of this tab; session storage survives worker stops.
+                // Not awaited: the verdict should not wait for a storage write.
                 if let Ok(value) = serde_json::to_value(&active) {
-                    let _ = chrome::session_set(&format!("draft:{tab}"), &value).await;
+                    wasm_bindgen_futures::spawn_local(async move {
+                        let _ = chrome::session_set(&format!("draft:{tab}"), &value).await;
+                    });
                 }
             }
             Ok(ok_reply(&reply))
