@@ -369,6 +369,23 @@ fn import_summarizes_every_file_and_guesses_the_owner() {
         "{}",
         stderr(&out)
     );
+    // ... and counts for nothing: the totals are the good file's alone.
+    let out = rapport(&[
+        "import",
+        "--history",
+        &fixture("inbox.mbox"),
+        "--history",
+        &fixture("truncated.mbox"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(json["total"]["messages"], 4);
+    assert_eq!(
+        json["files"][1]["error"]["place"],
+        serde_json::json!({"kind": "message", "at": 4})
+    );
 }
 
 #[test]
@@ -559,4 +576,129 @@ fn audit_of_the_sample_campaign_finds_the_known_contact_and_the_rest() {
             "{rule} missing from the summary:\n{text}"
         );
     }
+}
+
+#[test]
+fn as_and_as_role_apply_delegate_rules_only_to_a_delegate() {
+    let history = fixture("inbox.mbox");
+    let note =
+        "Hi Brian,\n\nThanks for the notes from the review, they helped a lot.\n\nBest,\nDana";
+    let base = [
+        "check",
+        "--history",
+        &history,
+        "--me",
+        "dana@whitfield.io",
+        "--me",
+        "Dana Whitfield",
+    ];
+    let mut args: Vec<&str> = base.to_vec();
+    args.extend([
+        "--to",
+        "brian@millerconsulting.com",
+        "--as",
+        "Alex Kim",
+        "--as-role",
+        "Assistant to Dana Whitfield",
+    ]);
+    args.extend(["--format", "json", "--fail-on", "stop", "-"]);
+    let out = rapport_with_stdin(&args, note);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let rules: Vec<&str> = json["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["rule"].as_str().unwrap())
+        .collect();
+    assert!(rules.contains(&"unsigned-delegate"), "{rules:?}");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("Assistant to Dana Whitfield"),
+        "the role is what the signature must state"
+    );
+    // Signed as the role says: nothing to report.
+    let signed = "Hi Brian,\n\nThanks for the notes from the review, they helped a lot.\n\nBest,\nAlex Kim\nAssistant to Dana Whitfield";
+    let out = rapport_with_stdin(&args, signed);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    // --as naming the owner is the owner writing: no delegate rules.
+    let mut args: Vec<&str> = base.to_vec();
+    args.extend([
+        "--to",
+        "brian@millerconsulting.com",
+        "--as",
+        "Dana Whitfield",
+        "--format",
+        "json",
+        "-",
+    ]);
+    let out = rapport_with_stdin(&args, note);
+    assert_eq!(stdout(&out).trim(), "{\"warnings\":[]}");
+}
+
+#[test]
+fn a_relationship_book_is_read_as_history() {
+    use rapport::import::Backup;
+    use rapport::model::{Channel, Contact, Direction, Identity, Message, Party};
+    let brian = Identity::Email("brian@millerconsulting.com".into());
+    let contact = Contact {
+        id: "c-brian".into(),
+        identities: vec![brian.clone()],
+        names: vec!["Brian Miller".into()],
+        ..Default::default()
+    };
+    let me = Party {
+        name: Some("Dana Whitfield".into()),
+        identity: Some(Identity::Email("dana@whitfield.io".into())),
+    };
+    let messages: Vec<Message> = (0..3)
+        .map(|i| Message {
+            id: format!("m{i}"),
+            channel: Channel::Email,
+            direction: if i % 2 == 0 {
+                Direction::Sent
+            } else {
+                Direction::Received
+            },
+            from: if i % 2 == 0 {
+                me.clone()
+            } else {
+                Party {
+                    name: None,
+                    identity: Some(brian.clone()),
+                }
+            },
+            to: vec![if i % 2 == 0 {
+                Party {
+                    name: None,
+                    identity: Some(brian.clone()),
+                }
+            } else {
+                me.clone()
+            }],
+            time: 1_700_000_000_000 + i * 86_400_000,
+            subject: None,
+            text: "private body".into(),
+            conversation: None,
+            operator: None,
+        })
+        .collect();
+    let owner = rapport::settings::Owner {
+        name: "Dana Whitfield".into(),
+        identities: vec![],
+    };
+    let book = Backup::book(owner, vec![contact], &messages).to_canonical_json();
+    assert!(!book.contains("private body"));
+    let path = temp_file("book.json", book.as_bytes());
+    let out = rapport(&["import", "--history", &path]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("Rapport backup, "),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stdout(&out).contains("0 messages, 1 contacts, 1 contact histories"),
+        "{}",
+        stdout(&out)
+    );
 }

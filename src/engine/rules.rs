@@ -120,6 +120,19 @@ impl DraftText<'_> {
             .collect()
     }
 
+    /// The phrase sits in a sentence that thanks for it ("thank you for the referral"):
+    /// gratitude, not an ask.
+    fn thanks_for(&self, hit: &Hit) -> bool {
+        let start = self.chars[..hit.span.0.min(self.chars.len())]
+            .iter()
+            .rposition(|c| matches!(c, '.' | '!' | '?' | '\n'))
+            .map_or(0, |p| p + 1);
+        let before = fold(&self.text_of((start, hit.span.0)));
+        before
+            .split(' ')
+            .any(|w| w == "thank" || w == "thanks" || w == "grateful")
+    }
+
     fn text_of(&self, span: (usize, usize)) -> String {
         self.chars[span.0.min(self.chars.len())..span.1.min(self.chars.len())]
             .iter()
@@ -370,7 +383,7 @@ pub fn analyze(index: &Index, draft: &Draft, settings: &Settings) -> Verdict {
         (Some(a), Some(b)) => Some((a.0, b.1)),
         _ => None,
     };
-    let text = DraftText {
+    let mut text = DraftText {
         chars,
         layout,
         hits,
@@ -378,6 +391,13 @@ pub fn analyze(index: &Index, draft: &Draft, settings: &Settings) -> Verdict {
         draft,
         content_span,
     };
+    let thanked: Vec<bool> = text
+        .hits
+        .iter()
+        .map(|h| h.cue == Cue::Favor && text.thanks_for(h))
+        .collect();
+    let mut keep = thanked.iter().map(|t| !t);
+    text.hits.retain(|_| keep.next().unwrap_or(true));
 
     let owner_ids = &settings.owner.identities;
     let relations: Vec<Relation> = draft
@@ -1147,7 +1167,11 @@ fn pitch_after_connect(text: &DraftText, rels: &[Relation], out: &mut Out) {
         let promised = rel.person.and_then(|p| p.promised_not_selling);
         if let Some(c) = rel.connected_on().filter(|&c| c <= now) {
             let hours = now.saturating_sub(c) / HOUR;
-            let first_after = !rel.stats.sent_after.iter().any(|&t| t >= c);
+            // "First message after connecting" is about new acquaintances: years of
+            // email before the connection make it known-contact-pitch's business.
+            let thin = rel.stats.total < out.settings.rules.early_favor.min_messages
+                && rel.tagged().is_none();
+            let first_after = thin && !rel.stats.sent_after.iter().any(|&t| t >= c);
             if hours < cfg_hours || first_after {
                 let when = if hours < cfg_hours {
                     if hours < 1 {

@@ -275,9 +275,10 @@ pub fn parse(chars: &[char], layout: &Layout) -> Option<Greeting> {
             ) && !(chars[i] == '.' && i > 0 && is_title_dot(chars, i))
         })
         .unwrap_or(line_end);
-    let punct_right_after = chars[greeting_span.1..name_end.min(line_end)]
-        .iter()
-        .all(|c| c.is_whitespace())
+    // "Hi ," (a gap where the name was) but not "Hello," (a complete greeting).
+    let gap = &chars[greeting_span.1..name_end.min(line_end)];
+    let punct_right_after = !gap.is_empty()
+        && gap.iter().all(|c| c.is_whitespace())
         && name_end < line_end
         && chars[name_end] == ',';
     let name_tokens: Vec<&Token> = rest.iter().filter(|t| t.end <= name_end).collect();
@@ -399,6 +400,7 @@ mod tests {
         assert!(greet("Dear Sir or Madam,\n").unwrap().group);
         assert!(greet("Hello team!").unwrap().group);
         assert!(greet("Hi ,\nwe met").unwrap().empty);
+        assert!(!greet("Hello,\nwe met").unwrap().empty);
         assert!(greet("Hi there,").unwrap().group);
         assert!(greet("I wanted to say").is_none());
     }

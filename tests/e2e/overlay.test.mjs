@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import {
   launchWithFixtures, open, typeInto, waitForOverlay, overlayFrames, hasRule, openPanel, panelVisible,
 } from './compose.mjs';
+import { seedHistory } from './history.mjs';
 
 let rapport;
 before(async () => {
@@ -75,7 +76,10 @@ test('a recipient named <img src=x onerror=alert(1)> renders as text', async () 
   await page.close();
 });
 
-test("actions: don't warn for this person, then turn the rule off", async () => {
+test("actions: don't warn for this person, then turn the rule off", async (t) => {
+  await seedHistory(rapport); // Brian must be a contact to hold an exception
+  const { settings } = await rapport.sendFromPage({ type: 'get_settings' });
+  t.after(() => rapport.sendFromPage({ type: 'set_settings', settings }));
   const page = await open(rapport, 'linkedinThread');
   await typeInto(page, EDITOR, 'Hi John, good to see you.');
   await waitForOverlay(page, hasRule('greeting-mismatch'));
@@ -90,8 +94,8 @@ test("actions: don't warn for this person, then turn the rule off", async () => 
   await openPanel(page, EDITOR);
   await frame.locator('li[data-rule="merge-field"] button[data-action="overlay_actionRuleOff"]').click();
   await waitForOverlay(page, (s) => !hasRule('merge-field')(s));
-  const settings = await rapport.sendFromPage({ type: 'get_settings' });
-  assert.equal(settings.settings.rules['merge-field'].enabled, false);
+  const changed = await rapport.sendFromPage({ type: 'get_settings' });
+  assert.equal(changed.settings.rules['merge-field'].enabled, false);
   await page.close();
 });
 
@@ -116,5 +120,25 @@ test('the bundled demo page runs the real adapter and overlay and shows a warnin
   await page.waitForFunction(() => /sample history/i.test(document.getElementById('demo-status').textContent));
   assert.match(await page.locator('#demo-status').textContent(), /^Sample history loaded/);
   await waitForOverlay(page, hasRule('known-contact-pitch'));
+  await page.close();
+});
+
+test('screen readers: the badge has a name and warnings are announced in a polite live region', async () => {
+  const page = await open(rapport, 'linkedinThread');
+  await typeInto(page, EDITOR, 'Hi {first_name}, hope all is well.');
+  await waitForOverlay(page, hasRule('merge-field'));
+  await page.waitForTimeout(200);
+  // The accessibility tree reaches into the closed shadow root, as assistive tech does.
+  const cdp = await rapport.context.newCDPSession(page);
+  const { nodes } = await cdp.send('Accessibility.getFullAXTree');
+  const named = (role) => nodes.filter((n) => n.role && n.role.value === role).map((n) => (n.name && n.name.value) || '');
+  const badge = named('button').find((name) => name.startsWith('Rapport:'));
+  assert.match(badge, /1 warning\(s\), worst: Stop/);
+  const live = nodes.find((n) => n.role && n.role.value === 'status' &&
+    (n.properties || []).some((p) => p.name === 'live' && p.value.value === 'polite'));
+  assert.ok(live, 'no polite status region');
+  const text = nodes.filter((n) => n.role && n.role.value === 'StaticText').map((n) => n.name.value);
+  assert.ok(text.some((t) => /1 warning\(s\), worst: Stop/.test(t)), 'the live region did not announce the warning');
+  await cdp.detach();
   await page.close();
 });
