@@ -92,6 +92,11 @@ ensure_toolchain() {
 WASM_OPT_FEATURES=(--enable-bulk-memory --enable-nontrapping-float-to-int
   --enable-sign-ext --enable-mutable-globals --enable-reference-types)
 
+# Gzipped bytes of all wasm in dist/pkg. Set from the measured build (745 KB on
+# 2026-11-23) plus 5% room for work in flight, so growth is a decision, not a drift.
+# The product target is 400 KB (issue 9); lower this as the wasm shrinks.
+WASM_GZ_BUDGET=780000
+
 sizes() {
   local f
   for f in "$@"; do
@@ -139,9 +144,15 @@ EOF
 
   say "Artifacts"
   sizes "$DIST/pkg/rapport_bg.wasm" "$DIST/pkg/rapport.js" "$DIST/background.js" "$zip"
-  local zip_bytes
+  local zip_bytes wasm_gz=0 f
   zip_bytes=$(stat -c %s "$zip")
   [ "$zip_bytes" -lt 1048576 ] || die "the zipped extension is $zip_bytes bytes; it must stay under 1 MB"
+  for f in "$DIST"/pkg/*.wasm; do
+    wasm_gz=$((wasm_gz + $(gzip -9c "$f" | wc -c)))
+  done
+  echo "  total wasm shipped: $wasm_gz bytes gzipped (budget $WASM_GZ_BUDGET; issue 9 target 409600)"
+  [ "$wasm_gz" -le "$WASM_GZ_BUDGET" ] \
+    || die "the extension ships $wasm_gz gzipped bytes of wasm, over the $WASM_GZ_BUDGET budget: see where the bytes go with twiggy on a CARGO_PROFILE_RELEASE_STRIP=false build and trim before raising it"
   cat <<EOF
 
 Load it in Chromium or Chrome: open chrome://extensions, switch on Developer mode,
