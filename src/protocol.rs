@@ -88,6 +88,7 @@ pub enum Request {
     },
     /// Contacts whose names, identities or company contain the query (case and
     /// accents folded), best first. Reply: `{ "ok": true, "contacts": [Contact] }`.
+    /// An empty query finds nothing; the popup sends one on opening to warm the search.
     Search {
         query: String,
         limit: usize,

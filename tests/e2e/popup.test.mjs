@@ -9,7 +9,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch } from './harness.mjs';
-import { launchWithFixtures, open, typeInto, waitForOverlay, hasRule } from './compose.mjs';
+import { launchWithFixtures, open, typeInto, waitForOverlay, hasRule, activeDraft } from './compose.mjs';
 import { seedHistory } from './history.mjs';
 
 const DAY = 86400000;
@@ -319,7 +319,12 @@ test('on a real LinkedIn compose box: the popup shows the recipient, and do-not-
       '.msg-form__contenteditable',
       'Hi Brian, would you be open to a quick call next week? I would love to show you our new product.',
     );
-    await waitForOverlay(page, (s) => s.state === 'idle' || s.state === 'warnings');
+    // The popup reads the draft the content script last had analyzed in this tab.
+    for (let i = 0; i < 50; i++) {
+      const reply = await activeDraft(site, page).catch(() => null);
+      if (reply?.draft?.text?.includes('new product')) break;
+      await page.waitForTimeout(100);
+    }
     const worker = await site.serviceWorker();
     const tab = await worker.evaluate(async (u) => (await chrome.tabs.query({})).find((t) => t.url === u)?.id, page.url());
     const popup = await site.openExtensionPage(`popup/popup.html?tab=${tab}`);
