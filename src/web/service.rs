@@ -368,7 +368,11 @@ async fn analyze(mut draft: Draft) -> Result<AnalyzeReply, String> {
     };
     let verdict = engine::analyze(&index, &draft, &settings);
     let worst = verdict.worst();
-    Ok(AnalyzeReply { verdict, worst })
+    Ok(AnalyzeReply {
+        verdict,
+        worst,
+        send_gate: settings.send_gate,
+    })
 }
 
 // ---------------------------------------------------------------- recording
