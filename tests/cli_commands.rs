@@ -702,3 +702,62 @@ fn a_relationship_book_is_read_as_history() {
         stdout(&out)
     );
 }
+
+#[test]
+fn a_delegate_with_only_the_book_is_warned_before_pitching_the_owners_contact() {
+    let book = fixture("relationship-book.json");
+    let pitch = "Hi {name},\n\nI came across your profile and wanted to reach out. My name is Anna and I work with Okafor Ventures. We help companies like yours scale their operations with our platform.\n\nWould you be open to a quick call next week?\n\nBest,\nAnna Lee\nPersonal Assistant to Dana Okafor";
+    let check = |to: &str, name: &str| {
+        let args = [
+            "check",
+            "--history",
+            &book,
+            "--me",
+            "dana@okafor.co",
+            "--me",
+            "Dana Okafor",
+            "--to",
+            to,
+            "--channel",
+            "linkedin",
+            "--as",
+            "Anna Lee",
+            "--as-role",
+            "Personal Assistant to Dana Okafor",
+            "--now",
+            "2026-11-23T10:00:00Z",
+            "--format",
+            "json",
+            "-",
+        ];
+        let out = rapport_with_stdin(&args, &pitch.replace("{name}", name));
+        assert_ne!(out.status.code(), Some(2), "{}", stderr(&out));
+        let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        json["warnings"].as_array().unwrap().clone()
+    };
+    // The book holds counts and dates, no bodies: they are the evidence.
+    let brian = check(
+        "Brian Miller <https://www.linkedin.com/in/brian-miller-consulting/>",
+        "Brian",
+    );
+    let kcp = brian
+        .iter()
+        .find(|w| w["rule"] == "known-contact-pitch")
+        .unwrap_or_else(|| panic!("no known-contact-pitch: {brian:?}"));
+    assert_eq!(
+        kcp["message"],
+        "You and Brian Miller have exchanged 57 emails since March 2022, the last on 3 October. This reads like a cold introduction."
+    );
+    assert_eq!(kcp["evidence"]["from_book"], true);
+    assert_eq!(kcp["evidence"]["sent"], 30);
+    assert_eq!(kcp["evidence"]["received"], 27);
+    // A prospect the book lists with no messages is not someone the owner knows.
+    let priya = check(
+        "Priya Raman <https://www.linkedin.com/in/priya-raman/>",
+        "Priya",
+    );
+    assert!(
+        priya.iter().all(|w| w["rule"] != "known-contact-pitch"),
+        "{priya:?}"
+    );
+}

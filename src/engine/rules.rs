@@ -3,6 +3,7 @@
 
 use super::index::{Index, Person};
 use crate::identity::name_key;
+use crate::import::ContactHistory;
 use crate::model::{Channel, Contact, Direction, Draft, Millis, Severity, Verdict, Warning, DAY};
 use crate::settings::Settings;
 use crate::text::greeting::{self, Greeting};
@@ -168,14 +169,72 @@ struct Stats {
     /// Message indexes: the latest few, and those sent since their last reply.
     recent: Vec<u32>,
     unanswered: Vec<u32>,
+    /// Some figures come from a relationship book rather than stored messages.
+    book: bool,
+    /// Channels a book says the conversation used, when its counts are not split by
+    /// channel (both channels).
+    book_channels: Vec<Channel>,
 }
 
 impl Stats {
+    /// Folds in a relationship book's counts for the same person: per direction and
+    /// channel the larger figure wins (the book and stored messages overlap), dates
+    /// widen. A book whose last message is after the draft was exported later than
+    /// the draft's clock says: its counts would include the future, so it is ignored.
+    fn add_book(&mut self, index: &Index, book: &ContactHistory, now: Millis) {
+        if book.sent + book.received == 0 || book.last.or(book.first).is_some_and(|t| t > now) {
+            return;
+        }
+        let clamp = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
+        let (sent, received) = (clamp(book.sent), clamp(book.received));
+        let book_total = sent.saturating_add(received);
+        self.book = true;
+        self.sent = self.sent.max(sent);
+        self.received = self.received.max(received);
+        match book.channels.as_slice() {
+            [Channel::Email] => self.email = self.email.max(book_total),
+            [Channel::Linkedin] => self.linkedin = self.linkedin.max(book_total),
+            channels => self.book_channels = channels.to_vec(),
+        }
+        self.total = self
+            .total
+            .max(self.sent.saturating_add(self.received))
+            .max(self.email.saturating_add(self.linkedin));
+        self.first = match (self.first, book.first) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        self.last = self.last.max(book.last);
+        self.last_sent = self.last_sent.max(book.last_sent);
+        // A reply the book knows of answers the stored messages sent before it.
+        if book.last_received > self.last_received {
+            self.last_received = book.last_received;
+            let replied = book.last_received.unwrap_or(Millis::MIN);
+            self.sent_since_reply = self.sent_after.iter().filter(|&&t| t > replied).count() as u32;
+            self.unanswered
+                .retain(|&m| index.messages[m as usize].time > replied);
+            self.first_unanswered = self.sent_after.iter().copied().find(|&t| t > replied);
+        }
+        if let Some(t) = book.last_sent {
+            self.sent_after.push(t);
+        }
+    }
+
     fn ids(index: &Index, list: &[u32]) -> Vec<String> {
         list.iter()
             .map(|&m| index.messages[m as usize].id.to_string())
             .collect()
     }
+}
+
+/// The relationship with one person as of `before`: their stored messages, and their
+/// relationship-book counts where the book knows more.
+fn person_stats(index: &Index, person: &Person, before: Millis) -> Stats {
+    let mut s = thread_stats(index, person, before);
+    if let Some(book) = person.book.as_deref() {
+        s.add_book(index, book, before);
+    }
+    s
 }
 
 fn thread_stats(index: &Index, person: &Person, before: Millis) -> Stats {
@@ -289,6 +348,16 @@ fn plural(n: u32, one: &str, many: &str) -> String {
 
 /// "57 emails", "12 LinkedIn messages", "40 messages (31 by email, 9 on LinkedIn)".
 fn count_words(s: &Stats) -> String {
+    if s.email.saturating_add(s.linkedin) < s.total {
+        // Book counts not split by channel.
+        let both = s.book_channels.len() == 2;
+        let how = if both {
+            " by email and on LinkedIn"
+        } else {
+            ""
+        };
+        return format!("{}{how}", plural(s.total, "message", "messages"));
+    }
     match (s.email, s.linkedin) {
         (e, 0) => plural(e, "email", "emails"),
         (0, l) => plural(l, "LinkedIn message", "LinkedIn messages"),
@@ -312,6 +381,7 @@ fn history_sentence(name: &str, s: &Stats, now: Millis) -> String {
             count_words(s),
             day(l, now)
         ),
+        _ if s.total > 0 => format!("You and {name} have exchanged {}.", count_words(s)),
         _ => String::new(),
     }
 }
@@ -455,7 +525,7 @@ fn relation<'a>(index: &'a Index, r: &crate::model::Recipient, now: Millis) -> R
     let person = person_idx.map(|p| &index.persons[p as usize]);
     let contact = person.map(|p| &*p.contact);
     let stats = person
-        .map(|p| thread_stats(index, p, now))
+        .map(|p| person_stats(index, p, now))
         .unwrap_or_default();
     let name = r
         .name
@@ -481,7 +551,7 @@ fn relation<'a>(index: &'a Index, r: &crate::model::Recipient, now: Millis) -> R
             .filter(|&p| Some(p) != person_idx)
             .map(|p| {
                 let person = &index.persons[p as usize];
-                (person, thread_stats(index, person, now))
+                (person, person_stats(index, person, now))
             })
             .filter(|(_, s)| s.total > 0)
             .max_by_key(|(_, s)| s.total);
@@ -544,6 +614,7 @@ fn known_contact_pitch(
                 "messages": s.total, "sent": s.sent, "received": s.received, "email": s.email, "linkedin": s.linkedin,
                 "first": iso(s.first), "last": iso(s.last), "tag": rel.tagged(), "connected_on": iso(rel.connected_on()),
                 "pitch_phrases": phrases, "pitch_score": score, "recent_message_ids": Stats::ids(index, &s.recent),
+                "from_book": s.book,
             })
         };
         if s.total >= cfg.min_messages && s.received > 0 {
