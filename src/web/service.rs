@@ -368,7 +368,11 @@ async fn analyze(mut draft: Draft) -> Result<AnalyzeReply, String> {
     };
     let verdict = engine::analyze(&index, &draft, &settings);
     let worst = verdict.worst();
-    Ok(AnalyzeReply { verdict, worst })
+    Ok(AnalyzeReply {
+        verdict,
+        worst,
+        send_gate: settings.send_gate,
+    })
 }
 
 // ---------------------------------------------------------------- recording
@@ -736,7 +740,12 @@ async fn serve(request: Request, tab: Option<i32>) -> Result<String, String> {
                     });
                 }
             }
-            Ok(ok_reply(&reply))
+            // The compose box's send gate asks first at or above this severity (null:
+            // never); content scripts may not read settings, so the verdict carries it.
+            let mut body = serde_json::to_value(&reply).map_err(|e| e.to_string())?;
+            body["send_gate"] =
+                serde_json::to_value(settings().await.send_gate).map_err(|e| e.to_string())?;
+            Ok(ok_reply(&body))
         }
         Request::RecordSent { site, draft } => Ok(ok_reply(&record_sent(site, draft).await?)),
         Request::RecordSeen {
