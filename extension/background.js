@@ -69,7 +69,8 @@ async function answer(message, sender) {
   }
   if (typeof json !== 'string') return refuse('empty message', sender.url);
   await loadCore();
-  const reply = JSON.parse(await core.handleRequest(json, kind));
+  const tab = kind === 'content' && Number.isInteger(sender.tab?.id) ? sender.tab.id : -1;
+  const reply = JSON.parse(await core.handleRequest(json, kind, tab));
   if (reply.refused) console.warn(`Rapport refused a ${kind} message: ${reply.error}`, sender.url);
   return reply;
 }

@@ -312,6 +312,13 @@ impl Settings {
                     "Give the delegate's role (e.g. \"Personal Assistant to Brian Miller\") or a required signature.".into(),
                 );
             }
+            let owner_key = crate::identity::name_key(&self.owner.name);
+            if !owner_key.is_empty() && crate::identity::name_key(&delegate.name) == owner_key {
+                err(
+                    format!("delegates.{i}.name"),
+                    "This is your own name: a delegate is someone else writing for you.".into(),
+                );
+            }
             let later = self.delegates[i + 1..].iter().any(|d| {
                 crate::identity::name_key(&d.name) == crate::identity::name_key(&delegate.name)
             });
@@ -483,6 +490,16 @@ mod tests {
         for id in RULE_IDS {
             assert!(json.get(id).is_some(), "{id} missing from JSON");
         }
+    }
+
+    #[test]
+    fn a_delegate_is_not_the_owner() {
+        let s: Settings = serde_json::from_str(
+            r#"{"owner":{"name":"Dana Okafor"},"delegates":[{"name":"dana  okafor","role":"CEO"}]}"#,
+        )
+        .unwrap();
+        let errors = s.validate().unwrap_err();
+        assert_eq!(errors[0].field, "delegates.0.name");
     }
 
     #[test]

@@ -369,6 +369,23 @@ fn import_summarizes_every_file_and_guesses_the_owner() {
         "{}",
         stderr(&out)
     );
+    // ... and counts for nothing: the totals are the good file's alone.
+    let out = rapport(&[
+        "import",
+        "--history",
+        &fixture("inbox.mbox"),
+        "--history",
+        &fixture("truncated.mbox"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(json["total"]["messages"], 4);
+    assert_eq!(
+        json["files"][1]["error"]["place"],
+        serde_json::json!({"kind": "message", "at": 4})
+    );
 }
 
 #[test]

@@ -159,3 +159,33 @@ fn slice_keys_meet_persisted_band_keys() {
     );
     assert!(message_band_keys(&received("x", Party::default(), 1, template)).is_empty());
 }
+
+#[test]
+fn a_profile_url_in_their_signature_links_email_and_linkedin() {
+    let mut index = Index::new();
+    let li = Identity::Linkedin("raj-patel-consulting".into());
+    index.add_contact(Contact {
+        id: "li".into(),
+        identities: vec![li.clone()],
+        names: vec!["Raj Patel".into()],
+        ..Contact::default()
+    });
+    index.add_message(received(
+        "e1",
+        party("Raj Patel", email("raj@p.com")),
+        30,
+        "See you Tuesday.\n\nBest,\nRaj Patel\nhttps://www.linkedin.com/in/Raj-Patel-Consulting/?trk=sig\n\nOn Mon, Dana wrote:\n> see https://www.linkedin.com/in/someone-else/",
+    ));
+    assert_eq!(
+        index
+            .contact_for(&email("raj@p.com"))
+            .map(|c| c.id.as_str()),
+        Some("li")
+    );
+    assert!(
+        index
+            .contact_for(&Identity::Linkedin("someone-else".into()))
+            .is_none(),
+        "quoted URLs link nobody"
+    );
+}

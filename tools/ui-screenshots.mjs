@@ -36,6 +36,9 @@ try {
     join(EXPORTS, 'inbox.mbox'),
   ]);
   await options.waitForSelector('#import-confirm:not([hidden])');
+  // The sample mailbox has as many messages from Brian as from Dana: say who the owner is.
+  await options.fill('#import-owner-name', 'Dana Whitfield');
+  await options.fill('#import-owner-identity', 'dana@whitfield.io');
   await shot(options, 'options-import-confirm', '#import');
   await options.click('#import-start');
   await options.waitForSelector('#import-result:not([hidden])');
@@ -46,8 +49,12 @@ try {
   await options.press('[data-path="delegates.0.role"]', 'Tab');
   await options.waitForFunction(() => document.getElementById('settings-status').textContent === 'Saved.');
   await shot(options, 'options-identities', '#identities');
-  await options.click('fieldset[data-phrase-list="pitch"] summary');
-  await shot(options, 'options-rules', '#rules');
+  // The top of the rules: the gate, the sites and the first rules (the whole list is long).
+  const rules = await options.locator('#rules').boundingBox();
+  if (dark) await options.emulateMedia({ colorScheme: 'dark' });
+  const path = join(OUT, `options-rules${dark ? '-dark' : ''}.png`);
+  await options.screenshot({ path, fullPage: true, clip: { x: rules.x, y: rules.y, width: rules.width, height: 760 } });
+  console.log(path);
   await options.close();
 
   const url = 'https://www.linkedin.com/messaging/thread/2-abc/';
@@ -64,7 +71,7 @@ try {
     },
   });
   const worker = await rapport.serviceWorker();
-  const tab = await worker.evaluate(async (u) => (await chrome.tabs.query({ url: u }))[0]?.id, url);
+  const tab = await worker.evaluate(async (u) => (await chrome.tabs.query({})).find((t) => t.url === u)?.id, site.url());
   const popup = await rapport.openExtensionPage(`popup/popup.html?tab=${tab}`);
   await popup.setViewportSize({ width: 380, height: 900 });
   await popup.waitForSelector('#contact:not([hidden])');

@@ -78,7 +78,7 @@
       if (!read || !Array.isArray(read.recipients)) return { inactive: true };
       const editorRead = read.editor;
       const draft = {
-        text: editorRead.text.length > R.MAX_DRAFT_CHARS ? editorRead.text.slice(0, R.MAX_DRAFT_CHARS) : editorRead.text,
+        text: editorRead.text,
         quoted: editorRead.quoted,
         subject: read.subject || null,
         channel: this.adapter.channel,

@@ -20,11 +20,20 @@ pub struct FileOutcome {
     pub result: Result<ImportReport, ImportError>,
 }
 
+/// Receives what the files hold, batch by batch as each file is read (a multi-GB
+/// mbox is never held whole), then learns whether the file was whole: a file with a
+/// fatal problem must leave nothing behind, so its batches are staged until then.
+pub trait HistorySink {
+    fn batch(&mut self, batch: ImportBatch);
+    /// `true`: keep what this file gave; `false`: drop it.
+    fn file_done(&mut self, whole: bool);
+}
+
 /// Everything the history files held, fed to `sink` batch by batch.
 pub fn read_history(
     paths: &[PathBuf],
     me: &Me,
-    sink: &mut dyn FnMut(ImportBatch),
+    sink: &mut dyn HistorySink,
 ) -> Result<Vec<FileOutcome>, Failure> {
     let mut outcomes = Vec::new();
     for path in expand(paths)? {
@@ -128,12 +137,9 @@ pub fn load_index(
     me: &Me,
     slice: Option<Slice>,
 ) -> Result<(Index, Vec<ImportReport>), Failure> {
-    let mut contacts = Vec::new();
-    let mut messages = Vec::new();
-    let outcomes = read_history(paths, me, &mut |batch| {
-        contacts.extend(batch.contacts);
-        messages.extend(batch.messages);
-    })?;
+    let mut staged = Staged::default();
+    let outcomes = read_history(paths, me, &mut staged)?;
+    let (contacts, mut messages) = (staged.contacts, staged.messages);
     let mut reports = Vec::new();
     for outcome in outcomes {
         match outcome.result {
@@ -153,6 +159,29 @@ pub fn load_index(
         index.add_message(message);
     }
     Ok((index, reports))
+}
+
+/// Contacts and messages of the files read so far; a rejected file's are cut off again.
+#[derive(Default)]
+struct Staged {
+    contacts: Vec<Contact>,
+    messages: Vec<Message>,
+    file_start: (usize, usize),
+}
+
+impl HistorySink for Staged {
+    fn batch(&mut self, batch: ImportBatch) {
+        self.contacts.extend(batch.contacts);
+        self.messages.extend(batch.messages);
+    }
+
+    fn file_done(&mut self, whole: bool) {
+        if !whole {
+            self.contacts.truncate(self.file_start.0);
+            self.messages.truncate(self.file_start.1);
+        }
+        self.file_start = (self.contacts.len(), self.messages.len());
+    }
 }
 
 /// Directories (an unpacked LinkedIn export) stand for the files directly inside them.
@@ -195,7 +224,17 @@ fn is_history_file(path: &Path) -> bool {
 fn read_file(
     path: &Path,
     me: &Me,
-    sink: &mut dyn FnMut(ImportBatch),
+    sink: &mut dyn HistorySink,
+) -> Result<Result<ImportReport, ImportError>, Failure> {
+    let result = stream_file(path, me, sink);
+    sink.file_done(matches!(result, Ok(Ok(_))));
+    result
+}
+
+fn stream_file(
+    path: &Path,
+    me: &Me,
+    sink: &mut dyn HistorySink,
 ) -> Result<Result<ImportReport, ImportError>, Failure> {
     let name = path.display().to_string();
     let mut file = File::open(path).map_err(|e| Failure::unreadable(path, &e))?;
@@ -215,13 +254,10 @@ fn read_file(
         Ok(importer) => importer,
         Err(error) => return Ok(Err(error)),
     };
-    // Batches of a file are held until the file is known to be whole: nothing of a
-    // file with a fatal problem reaches the index.
-    let mut held = Vec::new();
     let mut next = filled;
     loop {
         match importer.push(&chunk[..next]) {
-            Ok(batches) => held.extend(batches),
+            Ok(batches) => batches.into_iter().for_each(|b| sink.batch(b)),
             Err(error) => return Ok(Err(error)),
         }
         next = file
@@ -233,9 +269,7 @@ fn read_file(
     }
     match importer.finish() {
         Ok((batches, report)) => {
-            for batch in held.into_iter().chain(batches) {
-                sink(batch);
-            }
+            batches.into_iter().for_each(|b| sink.batch(b));
             Ok(Ok(report))
         }
         Err(error) => Ok(Err(error)),

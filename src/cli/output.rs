@@ -1,6 +1,6 @@
 //! How results look: warnings as text or the JSON contract, and the import summary.
 
-use super::history::{read_history, FileOutcome};
+use super::history::{read_history, FileOutcome, HistorySink};
 use super::{CheckFormat, FailOn, Failure, ImportArgs, Outcome};
 use crate::import::{infer_owner, Me};
 use crate::model::{Channel, Direction, Millis, Party, Warning};
@@ -71,6 +71,8 @@ fn describe_party(party: &Party) -> String {
     }
 }
 
+/// Counts across files; a rejected file's share is staged and dropped, and only ids
+/// are kept, so a multi-gigabyte mbox is summarized in little memory.
 #[derive(Default)]
 struct Totals {
     message_ids: HashSet<String>,
@@ -78,26 +80,55 @@ struct Totals {
     sent: u64,
     received: u64,
     histories: u64,
+    file: Totals1,
+}
+
+/// What the file being read added so far.
+#[derive(Default)]
+struct Totals1 {
+    message_ids: HashSet<String>,
+    contact_ids: Vec<String>,
+    sent: u64,
+    received: u64,
+    histories: u64,
+}
+
+impl HistorySink for Totals {
+    fn batch(&mut self, batch: crate::import::ImportBatch) {
+        let file = &mut self.file;
+        file.histories += batch.histories.len() as u64;
+        file.contact_ids
+            .extend(batch.contacts.into_iter().map(|c| c.id));
+        for message in batch.messages {
+            if self.message_ids.contains(&message.id) || file.message_ids.contains(&message.id) {
+                continue;
+            }
+            match message.direction {
+                Direction::Sent => file.sent += 1,
+                Direction::Received => file.received += 1,
+            }
+            file.message_ids.insert(message.id);
+        }
+    }
+
+    fn file_done(&mut self, whole: bool) {
+        let file = std::mem::take(&mut self.file);
+        if !whole {
+            return;
+        }
+        self.histories += file.histories;
+        self.contact_ids.extend(file.contact_ids);
+        self.message_ids.extend(file.message_ids);
+        self.sent += file.sent;
+        self.received += file.received;
+    }
 }
 
 /// `rapport import`: what the files hold, per file and in total.
 pub(super) fn import(args: ImportArgs) -> Result<(Outcome, Option<FailOn>), Failure> {
     let me = Me::parse(&args.me);
     let mut totals = Totals::default();
-    let outcomes = read_history(&args.history.history, &me, &mut |batch| {
-        totals.histories += batch.histories.len() as u64;
-        for contact in batch.contacts {
-            totals.contact_ids.insert(contact.id);
-        }
-        for message in batch.messages {
-            if totals.message_ids.insert(message.id) {
-                match message.direction {
-                    Direction::Sent => totals.sent += 1,
-                    Direction::Received => totals.received += 1,
-                }
-            }
-        }
-    })?;
+    let outcomes = read_history(&args.history.history, &me, &mut totals)?;
     let reports: Vec<_> = outcomes
         .iter()
         .filter_map(|o| o.result.as_ref().ok())

@@ -1,4 +1,8 @@
 //! History, indexed so one draft costs a few hash lookups, not a scan.
+//!
+//! People are joined only by identity: a contact's own identities, or a LinkedIn
+//! profile URL in the signature of an email they sent (their own words linking the
+//! two). Equal names are kept apart and only offered as suggestions.
 
 use crate::identity::name_key;
 use crate::model::{Channel, Contact, Direction, Draft, Identity, Message, Millis, Party};
@@ -272,34 +276,7 @@ impl Index {
             _ => self.new_person(contact.clone(), false),
         };
         for q in merge {
-            let moved = std::mem::take(&mut self.persons[q as usize].thread);
-            let learned = std::mem::take(&mut self.persons[q as usize].learned_names);
-            let reply = self.persons[q as usize].last_reply.take();
-            let promised = self.persons[q as usize].promised_not_selling;
-            self.persons[q as usize].alias_of = p;
-            let old_names = self.persons[q as usize].contact.names.clone();
-            let target = &mut self.persons[p as usize];
-            target.thread.extend(moved);
-            target
-                .thread
-                .sort_by_key(|&m| self.messages[m as usize].time);
-            target.thread.dedup();
-            for n in learned {
-                if !target.learned_names.contains(&n)
-                    && target.learned_names.len() < MAX_LEARNED_NAMES
-                {
-                    target.learned_names.push(n);
-                }
-            }
-            if reply.as_ref().map(|r| r.0) > target.last_reply.as_ref().map(|r| r.0) {
-                target.last_reply = reply;
-            }
-            target.promised_not_selling = target.promised_not_selling.or(promised);
-            for n in old_names {
-                if !target.contact.names.contains(&n) {
-                    target.contact.names.push(n);
-                }
-            }
+            self.absorb(p, q);
         }
         if !contact.id.is_empty() {
             self.by_contact_id.insert(contact.id.clone(), p);
@@ -308,6 +285,72 @@ impl Index {
             self.by_identity.insert(identity.clone(), p);
         }
         self.index_names(p);
+    }
+
+    /// Folds person `q` into `p`: messages, learned names, latest reply, names.
+    fn absorb(&mut self, p: u32, q: u32) {
+        if p == q {
+            return;
+        }
+        let moved = std::mem::take(&mut self.persons[q as usize].thread);
+        let learned = std::mem::take(&mut self.persons[q as usize].learned_names);
+        let reply = self.persons[q as usize].last_reply.take();
+        let promised = self.persons[q as usize].promised_not_selling;
+        let old_names = std::mem::take(&mut self.persons[q as usize].contact.names);
+        let old_identities = std::mem::take(&mut self.persons[q as usize].contact.identities);
+        self.persons[q as usize].alias_of = p;
+        let target = &mut self.persons[p as usize];
+        target.thread.extend(moved);
+        target
+            .thread
+            .sort_by_key(|&m| (self.messages[m as usize].time, m));
+        target.thread.dedup();
+        for n in learned {
+            if !target.learned_names.contains(&n) && target.learned_names.len() < MAX_LEARNED_NAMES
+            {
+                target.learned_names.push(n);
+            }
+        }
+        if reply.as_ref().map(|r| r.0) > target.last_reply.as_ref().map(|r| r.0) {
+            target.last_reply = reply;
+        }
+        target.promised_not_selling = target.promised_not_selling.or(promised);
+        for n in old_names {
+            if !target.contact.names.contains(&n) {
+                target.contact.names.push(n);
+            }
+        }
+        for identity in old_identities {
+            if !target.contact.identities.contains(&identity) {
+                target.contact.identities.push(identity.clone());
+            }
+            self.by_identity.insert(identity, p);
+        }
+        self.index_names(p);
+    }
+
+    /// Records that `identity` belongs to person `p` (evidence: their own signature
+    /// carries it). Implied people join; two contacts the user has are never merged.
+    fn link_identity(&mut self, p: u32, identity: Identity) {
+        let p = self.resolve(p);
+        match self.find_identity(&identity) {
+            None => {
+                self.persons[p as usize]
+                    .contact
+                    .identities
+                    .push(identity.clone());
+                self.by_identity.insert(identity, p);
+            }
+            Some(q) if q == p => {}
+            Some(q) => match (
+                self.persons[p as usize].implicit,
+                self.persons[q as usize].implicit,
+            ) {
+                (_, true) => self.absorb(p, q),
+                (true, false) => self.absorb(q, p),
+                (false, false) => {}
+            },
+        }
     }
 
     /// The person a message party refers to, creating an implied one for a new
@@ -460,6 +503,16 @@ impl Index {
                 }
             }
         }
+        if message.direction == Direction::Received
+            && matches!(message.from.identity, Some(Identity::Email(_)))
+            && message.text.contains("inkedin.com/in/")
+        {
+            if let Some(&sender) = parties.first() {
+                for slug in profile_urls(&chars, &layout) {
+                    self.link_identity(sender, Identity::Linkedin(slug));
+                }
+            }
+        }
     }
 
     fn insert_signature(&mut self, s: &Signature, message: u32) {
@@ -568,6 +621,46 @@ impl Index {
             ),
         ]
     }
+}
+
+/// LinkedIn profile URLs in a message's own text and signature (not its quotes).
+fn profile_urls(chars: &[char], layout: &structure::Layout) -> Vec<String> {
+    let text: String = chars.iter().collect::<String>().to_lowercase();
+    let lowered: Vec<char> = text.chars().collect();
+    if lowered.len() != chars.len() {
+        return Vec::new(); // lowercasing changed lengths: offsets would not line up
+    }
+    let needle: Vec<char> = "linkedin.com/in/".chars().collect();
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i + needle.len() <= lowered.len() {
+        if lowered[i..i + needle.len()] != needle[..] {
+            i += 1;
+            continue;
+        }
+        let quoted = layout.quoted.iter().any(|q| i >= q.0 && i < q.1);
+        let is_url_char = |c: &char| {
+            !c.is_whitespace() && !matches!(c, '<' | '>' | '(' | ')' | '"' | '\'' | ',' | '[' | ']')
+        };
+        let start = lowered[..i]
+            .iter()
+            .rposition(|c| !is_url_char(c))
+            .map_or(0, |p| p + 1);
+        let end = lowered[i..]
+            .iter()
+            .position(|c| !is_url_char(c))
+            .map_or(lowered.len(), |p| i + p);
+        if !quoted {
+            let url: String = chars[start..end].iter().collect();
+            if let Some(slug) = crate::identity::linkedin_slug(url.trim_end_matches(['.', ';'])) {
+                if !found.contains(&slug) {
+                    found.push(slug);
+                }
+            }
+        }
+        i = end.max(i + 1);
+    }
+    found
 }
 
 fn learn(list: &mut Vec<Box<str>>, name: &str) {

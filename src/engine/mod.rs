@@ -6,7 +6,8 @@
 //! [`Index::add_message`], in any order: a message naming an identity no contact has
 //! yet creates an implied person, and a contact added later with that identity takes
 //! it over (several implied people sharing a contact's identities become one). People
-//! are joined only by normalized identity; equal names are never merged, they are
+//! are joined only by normalized identity (including a LinkedIn profile URL in the
+//! signature of an email they sent); equal names are never merged, they are
 //! offered as suggestions ("probably the Brian Miller you emailed 57 times").
 //!
 //! # The store's contract (service worker)

@@ -1167,7 +1167,11 @@ fn pitch_after_connect(text: &DraftText, rels: &[Relation], out: &mut Out) {
         let promised = rel.person.and_then(|p| p.promised_not_selling);
         if let Some(c) = rel.connected_on().filter(|&c| c <= now) {
             let hours = now.saturating_sub(c) / HOUR;
-            let first_after = !rel.stats.sent_after.iter().any(|&t| t >= c);
+            // "First message after connecting" is about new acquaintances: years of
+            // email before the connection make it known-contact-pitch's business.
+            let thin = rel.stats.total < out.settings.rules.early_favor.min_messages
+                && rel.tagged().is_none();
+            let first_after = thin && !rel.stats.sent_after.iter().any(|&t| t >= c);
             if hours < cfg_hours || first_after {
                 let when = if hours < cfg_hours {
                     if hours < 1 {

@@ -456,6 +456,29 @@ Content-Type: text/html; charset=utf-8\n\
     }
 
     #[test]
+    fn memory_is_bounded_by_a_message_not_the_file() {
+        let one = MBOX.as_bytes();
+        let mut importer = MboxImport::new();
+        let mut sink = crate::import::Sink::new("big.mbox");
+        let me = Me::default();
+        let mut largest = 0;
+        for _ in 0..2_000 {
+            for chunk in one.chunks(4096) {
+                importer.push(chunk, &me, &mut sink).unwrap();
+                largest = largest.max(importer.buffer.capacity());
+            }
+            sink.ready.clear(); // the caller hands batches on as they fill
+        }
+        importer.finish(&me, &mut sink).unwrap();
+        assert_eq!(sink.report_messages, 4_000);
+        assert!(
+            largest < 4 * one.len(),
+            "buffer grew to {largest} bytes for a {} byte file",
+            one.len() * 2_000
+        );
+    }
+
+    #[test]
     fn crlf_mbox_reads_like_lf() {
         let crlf = MBOX.replace('\n', "\r\n");
         let (batches, _) = import_bytes("inbox.mbox", crlf.as_bytes(), Me::default()).unwrap();

@@ -18,7 +18,7 @@ export const PAGES = {
   linkedinBubbles: { url: 'https://www.linkedin.com/feed/', file: 'linkedin/bubbles.html' },
   linkedinInvitation: { url: 'https://www.linkedin.com/in/jane-doe/', file: 'linkedin/invitation.html' },
   linkedinInmail: { url: 'https://www.linkedin.com/messaging/compose/?recipient=marco-bianchi-3', file: 'linkedin/inmail.html' },
-  linkedinLazy: { url: 'https://www.linkedin.com/messaging/thread/2-Y2hlbnd1/', file: 'linkedin/thread-lazy.html' },
+  linkedinLazy: { url: 'https://www.linkedin.com/messaging/thread/2-YWxleG0/', file: 'linkedin/thread-lazy.html' },
   linkedinHashed: { url: 'https://www.linkedin.com/messaging/thread/2-aGFzaGVk/', file: 'linkedin/thread-hashed.html' },
   linkedinXss: { url: 'https://www.linkedin.com/messaging/thread/2-eHNz/', file: 'linkedin/thread-xss.html' },
   linkedinHostile: { url: 'https://www.linkedin.com/messaging/thread/2-aG9zdGlsZQ/', file: 'linkedin/hostile.html' },
@@ -80,7 +80,7 @@ export async function overlayState(page, index = 0) {
 }
 
 /** Polls until `predicate(state)` holds for overlay `index`; returns that state. */
-export async function waitForOverlay(page, predicate, { index = 0, timeout = 10000 } = {}) {
+export async function waitForOverlay(page, predicate, { index = 0, timeout = 15000 } = {}) {
   const deadline = Date.now() + timeout;
   let last = null;
   while (Date.now() < deadline) {

@@ -27,7 +27,8 @@
 //   await rapport.sendFromContent(page, request) -> the same from the probe content
 //                          script of a routed site page, i.e. sender kind "content".
 //   rapport.serve(url, response)       serve a fixture at a real site URL; `url` is an
-//                          exact URL string, a RegExp or a predicate on the URL string;
+//                          exact URL string (its #fragment ignored), a RegExp or a
+//                          predicate on the URL string;
 //                          `response` is { file } (path, content type from extension)
 //                          or { body, contentType?, status?, headers? }. Every fixture
 //                          response carries STRICT_CSP (no 'wasm-unsafe-eval') unless
@@ -38,9 +39,11 @@
 //   rapport.outsideRequests()  http(s) requests no fixture served (blocked): must be []
 //   rapport.workerErrors   console errors and uncaught exceptions of the service worker
 //   rapport.workerLogs     every service worker console message { type, text }
-//   await rapport.stopServiceWorker()  stops every service worker via CDP
-//                          (ServiceWorker.stopAllWorkers) and waits until it is gone;
-//                          the next message wakes it.
+//   await rapport.stopServiceWorker()  stops the extension's service worker via CDP
+//                          (ServiceWorker.stopWorker, like Chrome's idle stop) and waits
+//                          until it reports 'stopped'; the next message wakes it.
+//   await rapport.workerStatus()  'running' | 'stopped' | 'starting' | ... (from CDP;
+//                          context.serviceWorkers() does not notice a stop).
 //   await rapport.close()  closes Chromium and deletes the profile (and probe copy).
 //
 // Constants: ROOT, DIST, SUPPORTED_ORIGINS, STRICT_CSP, CHROMIUM.
@@ -198,7 +201,24 @@ export async function launch(options = {}) {
   const extensionUrl = (path = '') => `chrome-extension://${extensionId}/${path.replace(/^\//, '')}`;
 
   let probePage = null;
+  // The ServiceWorker CDP domain, seen from an extension page (same storage partition
+  // as the worker). Playwright's own list of workers does not notice a stop.
   let cdp = null;
+  const versions = new Map();
+  const workerSession = async () => {
+    if (cdp) return cdp;
+    const page = probe
+      ? (probePage && !probePage.isClosed() ? probePage : (probePage = await rapport.openExtensionPage('e2e-probe.html')))
+      : await rapport.openExtensionPage('manifest.json');
+    cdp = await context.newCDPSession(page);
+    cdp.on('ServiceWorker.workerVersionUpdated', ({ versions: updated }) => {
+      for (const v of updated) if (v.scriptURL.startsWith(extensionUrl())) versions.set(v.versionId, v);
+    });
+    await cdp.send('ServiceWorker.enable');
+    const deadline = Date.now() + 5000;
+    while (!versions.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    return cdp;
+  };
 
   const rapport = {
     context,
@@ -249,8 +269,9 @@ export async function launch(options = {}) {
     },
 
     serve(url, response) {
-      const matches =
-        typeof url === 'string' ? (u) => u === url : url instanceof RegExp ? (u) => url.test(u) : url;
+      // Requests never carry the #fragment a page URL may have.
+      const exact = typeof url === 'string' ? url.split('#')[0] : null;
+      const matches = exact !== null ? (u) => u === exact : url instanceof RegExp ? (u) => url.test(u) : url;
       const respond = async () => {
         const headers = { 'content-security-policy': STRICT_CSP, ...(response.headers || {}) };
         if (response.file) {
@@ -281,15 +302,20 @@ export async function launch(options = {}) {
     },
 
     async stopServiceWorker() {
-      if (!cdp) {
-        const page = probePage && !probePage.isClosed() ? probePage : context.pages()[0] || (await context.newPage());
-        cdp = await context.newCDPSession(page);
-        await cdp.send('ServiceWorker.enable');
+      const session = await workerSession();
+      const live = () => [...versions.values()].filter((v) => v.runningStatus !== 'stopped');
+      for (const v of live()) await session.send('ServiceWorker.stopWorker', { versionId: v.versionId });
+      const deadline = Date.now() + 10000;
+      while (live().length) {
+        if (Date.now() > deadline) throw new Error(`service worker did not stop: ${JSON.stringify(live())}`);
+        await new Promise((r) => setTimeout(r, 25));
       }
-      const running = context.serviceWorkers().filter((w) => w.url().startsWith(extensionUrl()));
-      const closed = running.map((w) => new Promise((r) => w.once('close', r)));
-      await cdp.send('ServiceWorker.stopAllWorkers');
-      await Promise.all(closed);
+    },
+
+    async workerStatus() {
+      await workerSession();
+      const all = [...versions.values()];
+      return all.some((v) => v.runningStatus === 'running') ? 'running' : all.length ? all[all.length - 1].runningStatus : 'none';
     },
 
     async close() {

@@ -6,9 +6,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   launchWithFixtures, open, typeInto, clearEditor, waitForOverlay, overlayFrames, overlayState,
-  hasRule, rulesOf, sentOnPage, openPanel,
+  hasRule, rulesOf, sentOnPage, openPanel, activeDraft,
 } from './compose.mjs';
-import { seedHistory } from './history.mjs';
+import { seedHistory, contactSummary } from './history.mjs';
 
 let rapport;
 before(async () => {
@@ -58,6 +58,7 @@ test('thread page: rule families show as data-rule, dismiss hides one for this d
 
 test('favors and pressure to a stranger: early-favor and pressure', async () => {
   const page = await open(rapport, 'linkedinInmail');
+  await page.fill('input[name="subject"]', 'A quick favor');
   await typeInto(page, EDITOR, [
     'Hi Marco,',
     'Could you endorse me for product strategy and introduce me to your CEO?',
@@ -65,6 +66,9 @@ test('favors and pressure to a stranger: early-favor and pressure', async () => 
   ].join('\n'));
   const shown = await waitForOverlay(page, (s) => hasRule('early-favor')(s) && hasRule('pressure')(s));
   assert.ok(shown.warnings.every((w) => ['stop', 'caution', 'info'].includes(w.severity)));
+  const reply = await activeDraft(rapport, page);
+  assert.equal(reply.draft.subject, 'A quick favor');
+  assert.deepEqual(reply.draft.recipients, [{ name: 'Marco Bianchi', identity: { kind: 'linkedin', value: 'marco-bianchi-3' } }]);
   await page.close();
 });
 
@@ -147,6 +151,21 @@ test('lazily loaded thread: the compose box is found when it appears', async () 
   await typeInto(page, EDITOR, 'Hi {first_name}, circling back on the demo.');
   await waitForOverlay(page, hasRule('merge-field'));
   await page.close();
+});
+
+test('the visible conversation is recorded once, however often it is shown', async () => {
+  const alex = { name: 'Alex Moreno', identity: { kind: 'linkedin', value: 'alex-moreno-9' } };
+  for (let visit = 0; visit < 2; visit++) {
+    const page = await open(rapport, 'linkedinLazy');
+    await page.waitForSelector('.msg-s-event-listitem');
+    await page.waitForTimeout(2500); // the seen-messages report waits for the thread to settle
+    await page.close();
+  }
+  const reply = await contactSummary(rapport, alex);
+  assert.equal(reply.ok, true, JSON.stringify(reply));
+  assert.equal(reply.summary.received, 1, JSON.stringify(reply.summary));
+  assert.equal(reply.summary.sent, 1, JSON.stringify(reply.summary));
+  assert.match(reply.summary.last_reply.excerpt, /not looking for new vendors/);
 });
 
 test('selectors broken by a redesign: the badge says inactive and Send still works', async () => {

