@@ -216,7 +216,7 @@ if (wake) {
   p();
 }
 p('Reproduce: `node tools/bench/worker.mjs bench/data/100k` (imports bench/data/100k/backup.json through `import_batch`, then stops');
-p('the worker with the harness's `stopServiceWorker` (CDP) before each timed `analyze` from a content script).');
+p('the worker with the harness\'s `stopServiceWorker` (CDP) before each timed `analyze` from a content script).');
 p();
 failure('worker');
 
