@@ -47,7 +47,7 @@ async function workerHeap(page) {
 async function stopWorker(rapport) {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await stopWorker(rapport);
+      return await rapport.stopServiceWorker();
     } catch (error) {
       if (attempt === 3) throw error;
       console.error(`stop attempt ${attempt} failed, retrying: ${error.message.slice(0, 120)}`);
