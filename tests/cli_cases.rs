@@ -5,7 +5,7 @@
 //! agree with the severities printed.
 
 use rapport::identity::parse_identity;
-use rapport::import::Backup;
+use rapport::import::{Backup, ContactHistory};
 use rapport::model::{Channel, Contact, Direction, Message, Millis, Party, DAY};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -21,6 +21,9 @@ struct Case {
     contacts: Vec<CaseContact>,
     #[serde(default)]
     history: Vec<CaseMessage>,
+    /// Relationship-book entries (counts and dates without bodies).
+    #[serde(default)]
+    histories: Vec<CaseHistory>,
     draft: CaseDraft,
     expect: Vec<String>,
 }
@@ -43,6 +46,40 @@ struct CaseMessage {
     text: String,
     #[serde(default)]
     id: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct CaseHistory {
+    contact: String,
+    #[serde(default)]
+    sent: u64,
+    #[serde(default)]
+    received: u64,
+    #[serde(default)]
+    first_days_ago: Option<f64>,
+    #[serde(default)]
+    last_days_ago: Option<f64>,
+    #[serde(default)]
+    last_sent_days_ago: Option<f64>,
+    #[serde(default)]
+    last_received_days_ago: Option<f64>,
+    #[serde(default)]
+    channels: Vec<Channel>,
+}
+
+impl CaseHistory {
+    fn to_history(&self, ago: impl Fn(f64) -> Millis) -> ContactHistory {
+        ContactHistory {
+            contact: self.contact.clone(),
+            sent: self.sent,
+            received: self.received,
+            first: self.first_days_ago.map(&ago),
+            last: self.last_days_ago.map(&ago),
+            last_sent: self.last_sent_days_ago.map(&ago),
+            last_received: self.last_received_days_ago.map(&ago),
+            channels: self.channels.clone(),
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -136,7 +173,9 @@ fn write_case(case: &Case, dir: &Path) -> Written {
             }
         })
         .collect();
-    let backup = Backup::full(case.settings.clone(), contacts, messages);
+    let mut backup = Backup::full(case.settings.clone(), contacts, messages);
+    backup.histories = case.histories.iter().map(|h| h.to_history(ago)).collect();
+    backup.canonicalize();
     let history = dir.join("history.json");
     std::fs::write(&history, backup.to_canonical_json()).unwrap();
     let settings_path = dir.join("settings.json");

@@ -577,3 +577,187 @@ fn audit_of_the_sample_campaign_finds_the_known_contact_and_the_rest() {
         );
     }
 }
+
+#[test]
+fn as_and_as_role_apply_delegate_rules_only_to_a_delegate() {
+    let history = fixture("inbox.mbox");
+    let note =
+        "Hi Brian,\n\nThanks for the notes from the review, they helped a lot.\n\nBest,\nDana";
+    let base = [
+        "check",
+        "--history",
+        &history,
+        "--me",
+        "dana@whitfield.io",
+        "--me",
+        "Dana Whitfield",
+    ];
+    let mut args: Vec<&str> = base.to_vec();
+    args.extend([
+        "--to",
+        "brian@millerconsulting.com",
+        "--as",
+        "Alex Kim",
+        "--as-role",
+        "Assistant to Dana Whitfield",
+    ]);
+    args.extend(["--format", "json", "--fail-on", "stop", "-"]);
+    let out = rapport_with_stdin(&args, note);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let rules: Vec<&str> = json["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["rule"].as_str().unwrap())
+        .collect();
+    assert!(rules.contains(&"unsigned-delegate"), "{rules:?}");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("Assistant to Dana Whitfield"),
+        "the role is what the signature must state"
+    );
+    // Signed as the role says: nothing to report.
+    let signed = "Hi Brian,\n\nThanks for the notes from the review, they helped a lot.\n\nBest,\nAlex Kim\nAssistant to Dana Whitfield";
+    let out = rapport_with_stdin(&args, signed);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    // --as naming the owner is the owner writing: no delegate rules.
+    let mut args: Vec<&str> = base.to_vec();
+    args.extend([
+        "--to",
+        "brian@millerconsulting.com",
+        "--as",
+        "Dana Whitfield",
+        "--format",
+        "json",
+        "-",
+    ]);
+    let out = rapport_with_stdin(&args, note);
+    assert_eq!(stdout(&out).trim(), "{\"warnings\":[]}");
+}
+
+#[test]
+fn a_relationship_book_is_read_as_history() {
+    use rapport::import::Backup;
+    use rapport::model::{Channel, Contact, Direction, Identity, Message, Party};
+    let brian = Identity::Email("brian@millerconsulting.com".into());
+    let contact = Contact {
+        id: "c-brian".into(),
+        identities: vec![brian.clone()],
+        names: vec!["Brian Miller".into()],
+        ..Default::default()
+    };
+    let me = Party {
+        name: Some("Dana Whitfield".into()),
+        identity: Some(Identity::Email("dana@whitfield.io".into())),
+    };
+    let messages: Vec<Message> = (0..3)
+        .map(|i| Message {
+            id: format!("m{i}"),
+            channel: Channel::Email,
+            direction: if i % 2 == 0 {
+                Direction::Sent
+            } else {
+                Direction::Received
+            },
+            from: if i % 2 == 0 {
+                me.clone()
+            } else {
+                Party {
+                    name: None,
+                    identity: Some(brian.clone()),
+                }
+            },
+            to: vec![if i % 2 == 0 {
+                Party {
+                    name: None,
+                    identity: Some(brian.clone()),
+                }
+            } else {
+                me.clone()
+            }],
+            time: 1_700_000_000_000 + i * 86_400_000,
+            subject: None,
+            text: "private body".into(),
+            conversation: None,
+            operator: None,
+        })
+        .collect();
+    let owner = rapport::settings::Owner {
+        name: "Dana Whitfield".into(),
+        identities: vec![],
+    };
+    let book = Backup::book(owner, vec![contact], &messages).to_canonical_json();
+    assert!(!book.contains("private body"));
+    let path = temp_file("book.json", book.as_bytes());
+    let out = rapport(&["import", "--history", &path]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("Rapport backup, "),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stdout(&out).contains("0 messages, 1 contacts, 1 contact histories"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn a_delegate_with_only_the_book_is_warned_before_pitching_the_owners_contact() {
+    let book = fixture("relationship-book.json");
+    let pitch = "Hi {name},\n\nI came across your profile and wanted to reach out. My name is Anna and I work with Okafor Ventures. We help companies like yours scale their operations with our platform.\n\nWould you be open to a quick call next week?\n\nBest,\nAnna Lee\nPersonal Assistant to Dana Okafor";
+    let check = |to: &str, name: &str| {
+        let args = [
+            "check",
+            "--history",
+            &book,
+            "--me",
+            "dana@okafor.co",
+            "--me",
+            "Dana Okafor",
+            "--to",
+            to,
+            "--channel",
+            "linkedin",
+            "--as",
+            "Anna Lee",
+            "--as-role",
+            "Personal Assistant to Dana Okafor",
+            "--now",
+            "2026-11-23T10:00:00Z",
+            "--format",
+            "json",
+            "-",
+        ];
+        let out = rapport_with_stdin(&args, &pitch.replace("{name}", name));
+        assert_ne!(out.status.code(), Some(2), "{}", stderr(&out));
+        let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        json["warnings"].as_array().unwrap().clone()
+    };
+    // The book holds counts and dates, no bodies: they are the evidence.
+    let brian = check(
+        "Brian Miller <https://www.linkedin.com/in/brian-miller-consulting/>",
+        "Brian",
+    );
+    let kcp = brian
+        .iter()
+        .find(|w| w["rule"] == "known-contact-pitch")
+        .unwrap_or_else(|| panic!("no known-contact-pitch: {brian:?}"));
+    assert_eq!(
+        kcp["message"],
+        "You and Brian Miller have exchanged 57 emails since March 2022, the last on 3 October. This reads like a cold introduction."
+    );
+    assert_eq!(kcp["evidence"]["from_book"], true);
+    assert_eq!(kcp["evidence"]["sent"], 30);
+    assert_eq!(kcp["evidence"]["received"], 27);
+    // A prospect the book lists with no messages is not someone the owner knows.
+    let priya = check(
+        "Priya Raman <https://www.linkedin.com/in/priya-raman/>",
+        "Priya",
+    );
+    assert!(
+        priya.iter().all(|w| w["rule"] != "known-contact-pitch"),
+        "{priya:?}"
+    );
+}

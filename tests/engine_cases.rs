@@ -3,6 +3,7 @@
 
 use rapport::engine::{analyze, Index};
 use rapport::identity::parse_identity;
+use rapport::import::ContactHistory;
 use rapport::model::{Channel, Contact, Direction, Draft, Message, Millis, Party, Recipient, DAY};
 use rapport::settings::{Settings, RULE_IDS};
 use serde::Deserialize;
@@ -21,6 +22,9 @@ struct Case {
     contacts: Vec<CaseContact>,
     #[serde(default)]
     history: Vec<CaseMessage>,
+    /// Relationship-book entries (counts and dates without bodies).
+    #[serde(default)]
+    histories: Vec<CaseHistory>,
     draft: CaseDraft,
     expect: Vec<String>,
     #[serde(default)]
@@ -48,6 +52,41 @@ struct CaseMessage {
     text: String,
     #[serde(default)]
     id: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CaseHistory {
+    contact: String,
+    #[serde(default)]
+    sent: u64,
+    #[serde(default)]
+    received: u64,
+    #[serde(default)]
+    first_days_ago: Option<f64>,
+    #[serde(default)]
+    last_days_ago: Option<f64>,
+    #[serde(default)]
+    last_sent_days_ago: Option<f64>,
+    #[serde(default)]
+    last_received_days_ago: Option<f64>,
+    #[serde(default)]
+    channels: Vec<Channel>,
+}
+
+impl CaseHistory {
+    fn to_history(&self, ago: impl Fn(f64) -> Millis) -> ContactHistory {
+        ContactHistory {
+            contact: self.contact.clone(),
+            sent: self.sent,
+            received: self.received,
+            first: self.first_days_ago.map(&ago),
+            last: self.last_days_ago.map(&ago),
+            last_sent: self.last_sent_days_ago.map(&ago),
+            last_received: self.last_received_days_ago.map(&ago),
+            channels: self.channels.clone(),
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -112,6 +151,9 @@ fn run_case(path: &Path) -> Result<(Vec<String>, Case), String> {
             contact.connected_on = Some(ago(d));
         }
         index.add_contact(contact);
+    }
+    for h in &case.histories {
+        index.add_history(h.to_history(ago));
     }
     let me = Party {
         name: Some(settings.owner.name.clone()),

@@ -8,6 +8,7 @@ import { mkdtemp, mkdir, rm, access } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { badgeCenter } from '../tests/e2e/compose.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = process.env.RAPPORT_DIST || join(ROOT, 'dist');
@@ -85,9 +86,9 @@ async function screenshotRun(page, url) {
     return 1;
   }
   // Open the list the way a user does: a click on the badge at the box's corner.
-  const box = await page.locator('.msg-form__contenteditable').boundingBox();
-  await page.mouse.click(box.x + box.width - 43, box.y + box.height - 19);
-  await page.waitForTimeout(500);
+  const { x, y } = await badgeCenter(page);
+  await page.mouse.click(x, y);
+  await page.waitForTimeout(600);
   await page.screenshot({ path: join(OUT, 'demo-warnings.png') });
   const status = await page.locator('#demo-status').textContent();
   if (status) console.log(`Demo page: ${status}`);

@@ -21,6 +21,8 @@
   // Two send signals for one message (a click that also fires a keydown, a retry)
   // must not record it twice.
   const SEND_DEDUP_MS = 3000;
+  // What a compose box may hand the background: far above the engine's own analysis
+  // cap (settings.max_draft_chars), far below the 2 MB a content request may weigh.
   const MAX_DRAFT_CHARS = 200000;
 
   const BLOCK_TAGS = new Set([

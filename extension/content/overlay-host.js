@@ -38,6 +38,9 @@
     .panel { position: fixed; width: ${PANEL_WIDTH}px; height: 160px; max-height: ${PANEL_MAX_HEIGHT}px;
       border: 1px solid #8a8f98; border-radius: 8px; box-shadow: 0 6px 24px rgba(0,0,0,.28);
       background: Canvas; overflow: hidden; }
+    /* Closed, the list still lays out (invisible, inert), so it knows its height before
+       it opens and never jumps under the pointer once shown. */
+    .panel.closed { visibility: hidden; pointer-events: none; }
     .panel iframe { border: 0; width: 100%; height: 100%; display: block; color-scheme: light dark; }
     .gate { position: fixed; box-sizing: border-box; width: 300px; padding: 12px; border-radius: 8px;
       border: 1px solid #c62828; background: Canvas; color: CanvasText; box-shadow: 0 6px 24px rgba(0,0,0,.3); }
@@ -126,7 +129,8 @@
       });
 
       this.panel = element('div', { class: 'panel', role: 'dialog', 'aria-label': R.t('overlay_panelLabel') });
-      this.panel.hidden = true;
+      this.panel.classList.add('closed');
+      this.panel.setAttribute('aria-hidden', 'true');
       this.frameToken = randomToken();
       this.frame = element('iframe', { title: R.t('overlay_panelLabel') });
       this.frame.addEventListener('load', () => this.connectFrame());
@@ -313,7 +317,8 @@
 
     openPanel() {
       this.panelOpen = true;
-      this.panel.hidden = false;
+      this.panel.classList.remove('closed');
+      this.panel.removeAttribute('aria-hidden');
       this.badge.setAttribute('aria-expanded', 'true');
       this.place(this.anchorRect);
       this.pushToFrame();
@@ -321,7 +326,8 @@
 
     closePanel(returnFocus) {
       this.panelOpen = false;
-      this.panel.hidden = true;
+      this.panel.classList.add('closed');
+      this.panel.setAttribute('aria-hidden', 'true');
       this.badge.setAttribute('aria-expanded', 'false');
       if (returnFocus) this.badge.focus({ preventScroll: true });
     }

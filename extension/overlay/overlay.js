@@ -88,11 +88,18 @@ function renderWarning(warning) {
   return item;
 }
 
+// Internal keys (ids, scores, how a match was made) help the CLI's JSON, not a person
+// deciding whether to send.
+const HIDDEN_EVIDENCE = /(^|_)(ids?|score|matched_by)$|^contact(_id)?$/;
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/;
+const MAX_EVIDENCE_ROWS = 6;
+
 /** Scalar facts of the evidence as "label: value" rows; nested detail stays in the CLI. */
 function renderEvidence(evidence) {
   if (!evidence || typeof evidence !== 'object' || Array.isArray(evidence)) return null;
   const rows = [];
   for (const [key, value] of Object.entries(evidence)) {
+    if (HIDDEN_EVIDENCE.test(key) || rows.length >= MAX_EVIDENCE_ROWS * 2) continue;
     const shown = displayValue(key, value);
     if (shown === null) continue;
     rows.push(element('dt', {}, key.replace(/[_-]+/g, ' ')), element('dd', {}, shown));
@@ -106,7 +113,9 @@ function renderEvidence(evidence) {
 function displayValue(key, value) {
   if (value === null || value === undefined || value === '') return null;
   const isTime = /(^|_)(time|date|at|since|last|first)(_|$)|_on$/.test(key) && typeof value === 'number' && value > 1e11;
-  if (isTime) return new Date(value).toLocaleDateString(chrome.i18n.getUILanguage(), { year: 'numeric', month: 'short', day: 'numeric' });
+  if (isTime || (typeof value === 'string' && ISO_TIME.test(value))) {
+    return new Date(value).toLocaleDateString(chrome.i18n.getUILanguage(), { year: 'numeric', month: 'short', day: 'numeric' });
+  }
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (Array.isArray(value) && value.length && value.every((entry) => ['string', 'number'].includes(typeof entry))) {
     const shown = value.slice(0, 5).join(', ');

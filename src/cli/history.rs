@@ -3,7 +3,9 @@
 use super::Failure;
 use crate::engine::{message_band_keys, slice_keys, Index};
 use crate::identity::name_key;
-use crate::import::{ImportBatch, ImportError, ImportReport, Importer, Me, DETECT_BYTES};
+use crate::import::{
+    ContactHistory, ImportBatch, ImportError, ImportReport, Importer, Me, DETECT_BYTES,
+};
 use crate::model::{Contact, Direction, Draft, Identity, Message, Millis, Party, DAY};
 use crate::settings::Settings;
 use std::collections::HashSet;
@@ -53,6 +55,7 @@ pub struct Slice {
     name_keys: HashSet<String>,
     band_keys: HashSet<String>,
     sent_since: Millis,
+    folded: std::cell::RefCell<std::collections::HashMap<String, bool>>,
 }
 
 impl Slice {
@@ -62,6 +65,7 @@ impl Slice {
             name_keys: HashSet::new(),
             band_keys: HashSet::new(),
             sent_since: Millis::MAX,
+            folded: Default::default(),
         };
         for draft in drafts {
             let keys = slice_keys(draft, settings);
@@ -74,11 +78,19 @@ impl Slice {
         slice
     }
 
+    /// Folding a name (Unicode decomposition) costs more than everything else done per
+    /// message here, and a history repeats the same few thousand names: fold each once.
     fn named(&self, party: &Party) -> bool {
-        party
-            .name
-            .as_deref()
-            .is_some_and(|n| self.name_keys.contains(&name_key(n)))
+        let Some(name) = party.name.as_deref() else {
+            return false;
+        };
+        let mut seen = self.folded.borrow_mut();
+        if let Some(&hit) = seen.get(name) {
+            return hit;
+        }
+        let hit = self.name_keys.contains(&name_key(name));
+        seen.insert(name.to_string(), hit);
+        hit
     }
 
     fn involves(&self, party: &Party) -> bool {
@@ -139,7 +151,7 @@ pub fn load_index(
 ) -> Result<(Index, Vec<ImportReport>), Failure> {
     let mut staged = Staged::default();
     let outcomes = read_history(paths, me, &mut staged)?;
-    let (contacts, mut messages) = (staged.contacts, staged.messages);
+    let (contacts, histories, mut messages) = (staged.contacts, staged.histories, staged.messages);
     let mut reports = Vec::new();
     for outcome in outcomes {
         match outcome.result {
@@ -155,32 +167,44 @@ pub fn load_index(
     for contact in contacts {
         index.add_contact(contact);
     }
+    // A relationship book's counts: a few per contact, so kept whole even in a slice.
+    for history in histories {
+        index.add_history(history);
+    }
     for message in messages {
         index.add_message(message);
     }
     Ok((index, reports))
 }
 
-/// Contacts and messages of the files read so far; a rejected file's are cut off again.
+/// Contacts, book histories and messages of the files read so far; a rejected file's
+/// are cut off again.
 #[derive(Default)]
 struct Staged {
     contacts: Vec<Contact>,
+    histories: Vec<ContactHistory>,
     messages: Vec<Message>,
-    file_start: (usize, usize),
+    file_start: (usize, usize, usize),
 }
 
 impl HistorySink for Staged {
     fn batch(&mut self, batch: ImportBatch) {
         self.contacts.extend(batch.contacts);
+        self.histories.extend(batch.histories);
         self.messages.extend(batch.messages);
     }
 
     fn file_done(&mut self, whole: bool) {
         if !whole {
             self.contacts.truncate(self.file_start.0);
-            self.messages.truncate(self.file_start.1);
+            self.histories.truncate(self.file_start.1);
+            self.messages.truncate(self.file_start.2);
         }
-        self.file_start = (self.contacts.len(), self.messages.len());
+        self.file_start = (
+            self.contacts.len(),
+            self.histories.len(),
+            self.messages.len(),
+        );
     }
 }
 

@@ -5,6 +5,7 @@
 //! two). Equal names are kept apart and only offered as suggestions.
 
 use crate::identity::name_key;
+use crate::import::ContactHistory;
 use crate::model::{Channel, Contact, Direction, Draft, Identity, Message, Millis, Party};
 use crate::text::minhash::{self, Signature, BANDS, NUM_HASHES};
 use crate::text::normalize::{tokenize_chars, Token};
@@ -60,6 +61,9 @@ pub(crate) struct Person {
     pub last_reply: Option<(Millis, Box<str>)>,
     /// When an earlier sent message promised "not trying to sell".
     pub promised_not_selling: Option<Millis>,
+    /// Counts and dates from a shared relationship book, standing for messages the
+    /// index does not hold (see [`Index::add_history`]).
+    pub book: Option<Box<ContactHistory>>,
 }
 
 #[derive(Debug)]
@@ -177,6 +181,36 @@ impl Index {
         p
     }
 
+    /// Adds a relationship book's counts and dates for one contact, by contact id (the
+    /// contact itself may be added before or after). A delegate's index learns from it
+    /// how deep the owner's relationship is without holding the owner's mail.
+    ///
+    /// The book and any stored messages with the same person describe the same
+    /// conversation (the book was counted from the owner's messages; stored ones are
+    /// usually copies of some of them), so the rules take, per direction and per
+    /// channel, the larger of the two figures and never their sum; dates take the
+    /// earliest first and the latest last. Two books for one contact combine the same
+    /// way, so importing a book twice changes nothing.
+    pub fn add_history(&mut self, history: ContactHistory) {
+        if history.contact.is_empty() {
+            return;
+        }
+        let p = match self.by_contact_id.get(&history.contact) {
+            Some(&p) => self.resolve(p),
+            None => {
+                // A placeholder the contact takes over when it arrives.
+                let contact = Contact {
+                    id: history.contact.clone(),
+                    ..Contact::default()
+                };
+                let p = self.new_person(contact, true);
+                self.by_contact_id.insert(history.contact.clone(), p);
+                p
+            }
+        };
+        merge_book(&mut self.persons[p as usize].book, history);
+    }
+
     /// The person with this identity, if any.
     pub(crate) fn find_identity(&self, identity: &Identity) -> Option<u32> {
         self.by_identity.get(identity).map(|&p| self.resolve(p))
@@ -210,6 +244,7 @@ impl Index {
             learned_names: Vec::new(),
             last_reply: None,
             promised_not_selling: None,
+            book: None,
         });
         slot
     }
@@ -296,6 +331,7 @@ impl Index {
         let learned = std::mem::take(&mut self.persons[q as usize].learned_names);
         let reply = self.persons[q as usize].last_reply.take();
         let promised = self.persons[q as usize].promised_not_selling;
+        let book = self.persons[q as usize].book.take();
         let old_names = std::mem::take(&mut self.persons[q as usize].contact.names);
         let old_identities = std::mem::take(&mut self.persons[q as usize].contact.identities);
         self.persons[q as usize].alias_of = p;
@@ -315,6 +351,9 @@ impl Index {
             target.last_reply = reply;
         }
         target.promised_not_selling = target.promised_not_selling.or(promised);
+        if let Some(book) = book {
+            merge_book(&mut target.book, *book);
+        }
         for n in old_names {
             if !target.contact.names.contains(&n) {
                 target.contact.names.push(n);
@@ -586,6 +625,9 @@ impl Index {
                     + std::mem::size_of::<Contact>()
                     + p.learned_names.iter().map(|n| n.len() + 16).sum::<usize>()
                     + p.last_reply.as_ref().map_or(0, |r| r.1.len())
+                    + p.book.as_ref().map_or(0, |b| {
+                        std::mem::size_of::<ContactHistory>() + b.contact.capacity()
+                    })
             })
             .sum();
         let message_heap: usize = self
@@ -663,6 +705,30 @@ fn profile_urls(chars: &[char], layout: &structure::Layout) -> Vec<String> {
     found
 }
 
+/// Folds `new` into `book`: larger counts, earliest first, latest last, all channels.
+fn merge_book(book: &mut Option<Box<ContactHistory>>, new: ContactHistory) {
+    let Some(old) = book.as_deref_mut() else {
+        *book = Some(Box::new(new));
+        return;
+    };
+    let earliest = |a: Option<Millis>, b: Option<Millis>| match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    old.sent = old.sent.max(new.sent);
+    old.received = old.received.max(new.received);
+    old.first = earliest(old.first, new.first);
+    old.last = old.last.max(new.last);
+    old.last_sent = old.last_sent.max(new.last_sent);
+    old.last_received = old.last_received.max(new.last_received);
+    for channel in new.channels {
+        if !old.channels.contains(&channel) {
+            old.channels.push(channel);
+        }
+    }
+    old.channels.sort();
+}
+
 fn learn(list: &mut Vec<Box<str>>, name: &str) {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 60 || list.len() >= MAX_LEARNED_NAMES {
@@ -674,8 +740,9 @@ fn learn(list: &mut Vec<Box<str>>, name: &str) {
 }
 
 /// What the store must load for a draft's verdict: the contacts holding these
-/// identity keys (with all their messages), the contacts whose names fold to these
-/// name keys (with their messages: they feed "probably the Brian Miller you emailed"),
+/// identity keys (with all their messages and their relationship-book history, for
+/// [`Index::add_history`]), the contacts whose names fold to these name keys (with
+/// their messages and book history: they feed "probably the Brian Miller you emailed"),
 /// and the sent messages in the last `window_days` whose persisted band keys
 /// intersect `band_keys` (with their recipients' identities).
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

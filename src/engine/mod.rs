@@ -15,13 +15,22 @@
 //! 1. Call [`slice_keys`] on the draft. It is pure and cheap.
 //! 2. From IndexedDB load the contacts with any of `identity_keys` and the contacts
 //!    whose names' [`name_key`](crate::identity::name_key) is in `name_keys`, each with
-//!    all messages exchanged with them.
+//!    all messages exchanged with them and, when a shared relationship book was
+//!    imported, its [`ContactHistory`](crate::import::ContactHistory) (per-contact
+//!    counts and dates: a delegate's browser has these instead of the owner's mail).
 //! 3. Load the sent messages of the last `window_days` whose band keys intersect
 //!    `band_keys`. Band keys are computed when a message is stored:
 //!    [`message_band_keys`] (hex strings, stable across versions while
 //!    [`minhash::SCHEME`](crate::text::minhash::SCHEME) is unchanged; recompute on a
 //!    change).
-//! 4. Add the contacts, then the messages, to a fresh [`Index`] and call [`analyze`].
+//! 4. Add the contacts, their histories ([`Index::add_history`]), then the messages,
+//!    to a fresh [`Index`] and call [`analyze`].
+//!
+//! # Relationship books
+//! A book's counts stand in for messages the index does not hold. Where stored
+//! messages with the same person exist too, each figure (sent, received, per channel)
+//! is the larger of the two, never the sum, so a delegate holding both the book and
+//! copies of some of the owner's mail does not count them twice.
 //!
 //! Anything more in the index is harmless; anything less only hides warnings.
 

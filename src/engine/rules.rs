@@ -3,6 +3,7 @@
 
 use super::index::{Index, Person};
 use crate::identity::name_key;
+use crate::import::ContactHistory;
 use crate::model::{Channel, Contact, Direction, Draft, Millis, Severity, Verdict, Warning, DAY};
 use crate::settings::Settings;
 use crate::text::greeting::{self, Greeting};
@@ -24,6 +25,8 @@ const RECENT_IDS: usize = 5;
 const MAX_CANDIDATES: usize = 5_000;
 /// A reply of theirs this recent that asked for a call makes offering one a reply.
 const INVITE_FRESH_DAYS: Millis = 30;
+/// How much of the quoted history is read for the message the draft answers.
+const QUOTED_CHARS: usize = 2_000;
 
 thread_local! {
     static LEXICON: RefCell<Option<(u64, Rc<Lexicon>)>> = const { RefCell::new(None) };
@@ -168,14 +171,72 @@ struct Stats {
     /// Message indexes: the latest few, and those sent since their last reply.
     recent: Vec<u32>,
     unanswered: Vec<u32>,
+    /// Some figures come from a relationship book rather than stored messages.
+    book: bool,
+    /// Channels a book says the conversation used, when its counts are not split by
+    /// channel (both channels).
+    book_channels: Vec<Channel>,
 }
 
 impl Stats {
+    /// Folds in a relationship book's counts for the same person: per direction and
+    /// channel the larger figure wins (the book and stored messages overlap), dates
+    /// widen. A book whose last message is after the draft was exported later than
+    /// the draft's clock says: its counts would include the future, so it is ignored.
+    fn add_book(&mut self, index: &Index, book: &ContactHistory, now: Millis) {
+        if book.sent + book.received == 0 || book.last.or(book.first).is_some_and(|t| t > now) {
+            return;
+        }
+        let clamp = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
+        let (sent, received) = (clamp(book.sent), clamp(book.received));
+        let book_total = sent.saturating_add(received);
+        self.book = true;
+        self.sent = self.sent.max(sent);
+        self.received = self.received.max(received);
+        match book.channels.as_slice() {
+            [Channel::Email] => self.email = self.email.max(book_total),
+            [Channel::Linkedin] => self.linkedin = self.linkedin.max(book_total),
+            channels => self.book_channels = channels.to_vec(),
+        }
+        self.total = self
+            .total
+            .max(self.sent.saturating_add(self.received))
+            .max(self.email.saturating_add(self.linkedin));
+        self.first = match (self.first, book.first) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        self.last = self.last.max(book.last);
+        self.last_sent = self.last_sent.max(book.last_sent);
+        // A reply the book knows of answers the stored messages sent before it.
+        if book.last_received > self.last_received {
+            self.last_received = book.last_received;
+            let replied = book.last_received.unwrap_or(Millis::MIN);
+            self.sent_since_reply = self.sent_after.iter().filter(|&&t| t > replied).count() as u32;
+            self.unanswered
+                .retain(|&m| index.messages[m as usize].time > replied);
+            self.first_unanswered = self.sent_after.iter().copied().find(|&t| t > replied);
+        }
+        if let Some(t) = book.last_sent {
+            self.sent_after.push(t);
+        }
+    }
+
     fn ids(index: &Index, list: &[u32]) -> Vec<String> {
         list.iter()
             .map(|&m| index.messages[m as usize].id.to_string())
             .collect()
     }
+}
+
+/// The relationship with one person as of `before`: their stored messages, and their
+/// relationship-book counts where the book knows more.
+fn person_stats(index: &Index, person: &Person, before: Millis) -> Stats {
+    let mut s = thread_stats(index, person, before);
+    if let Some(book) = person.book.as_deref() {
+        s.add_book(index, book, before);
+    }
+    s
 }
 
 fn thread_stats(index: &Index, person: &Person, before: Millis) -> Stats {
@@ -289,6 +350,16 @@ fn plural(n: u32, one: &str, many: &str) -> String {
 
 /// "57 emails", "12 LinkedIn messages", "40 messages (31 by email, 9 on LinkedIn)".
 fn count_words(s: &Stats) -> String {
+    if s.email.saturating_add(s.linkedin) < s.total {
+        // Book counts not split by channel.
+        let both = s.book_channels.len() == 2;
+        let how = if both {
+            " by email and on LinkedIn"
+        } else {
+            ""
+        };
+        return format!("{}{how}", plural(s.total, "message", "messages"));
+    }
     match (s.email, s.linkedin) {
         (e, 0) => plural(e, "email", "emails"),
         (0, l) => plural(l, "LinkedIn message", "LinkedIn messages"),
@@ -312,6 +383,7 @@ fn history_sentence(name: &str, s: &Stats, now: Millis) -> String {
             count_words(s),
             day(l, now)
         ),
+        _ if s.total > 0 => format!("You and {name} have exchanged {}.", count_words(s)),
         _ => String::new(),
     }
 }
@@ -455,7 +527,7 @@ fn relation<'a>(index: &'a Index, r: &crate::model::Recipient, now: Millis) -> R
     let person = person_idx.map(|p| &index.persons[p as usize]);
     let contact = person.map(|p| &*p.contact);
     let stats = person
-        .map(|p| thread_stats(index, p, now))
+        .map(|p| person_stats(index, p, now))
         .unwrap_or_default();
     let name = r
         .name
@@ -481,7 +553,7 @@ fn relation<'a>(index: &'a Index, r: &crate::model::Recipient, now: Millis) -> R
             .filter(|&p| Some(p) != person_idx)
             .map(|p| {
                 let person = &index.persons[p as usize];
-                (person, thread_stats(index, person, now))
+                (person, person_stats(index, person, now))
             })
             .filter(|(_, s)| s.total > 0)
             .max_by_key(|(_, s)| s.total);
@@ -502,6 +574,58 @@ fn their_open_reply<'a>(rel: &'a Relation) -> Option<(Millis, &'a str)> {
         .then_some((*t, &**text))
 }
 
+/// The quoted message the draft answers, when its attribution line ("On Tue, Brian
+/// Miller <brian@acme.com> wrote:", "From: Brian Miller") names this recipient: the
+/// page's separate quoted block, else the quoted history inside the draft's text. Only
+/// the first quoted message counts (the one being answered), `>` marks stripped.
+/// A quote of the user's own earlier message names the user, so it never counts.
+fn quoted_reply_from(text: &DraftText, rel: &Relation) -> Option<String> {
+    let quoted: String = match text.draft.quoted.as_deref() {
+        Some(q) if !q.trim().is_empty() => q.chars().take(QUOTED_CHARS).collect(),
+        _ => {
+            let (start, end) = *text.layout.quoted.first()?;
+            text.text_of((start, end.min(start + QUOTED_CHARS)))
+        }
+    };
+    let mut lines = quoted
+        .lines()
+        .map(|l| l.trim_start_matches(|c: char| c == '>' || c.is_whitespace()))
+        .filter(|l| !l.is_empty());
+    let header = lines.next()?;
+    if !header.contains(':') {
+        return None;
+    }
+    let lowered = header.to_lowercase();
+    let folded = format!(" {} ", fold(header));
+    let identities = rel
+        .contact
+        .map(|c| c.identities.as_slice())
+        .unwrap_or_default();
+    let by_address = identities.iter().any(|i| match i {
+        crate::model::Identity::Email(e) => lowered.contains(&e.to_lowercase()),
+        crate::model::Identity::Linkedin(_) => false,
+    });
+    let mut words: Vec<String> = names::name_words(&rel.name);
+    if let Some(c) = rel.contact {
+        words.extend(c.names.iter().flat_map(|n| names::name_words(n)));
+    }
+    let by_name = words
+        .iter()
+        .filter(|w| w.chars().count() >= 3)
+        .any(|w| folded.contains(&format!(" {w} ")));
+    if !by_address && !by_name {
+        return None;
+    }
+    // Their words: up to the next attribution line of an older message.
+    let body: Vec<&str> = lines
+        .take_while(|l| {
+            !(l.trim_end().ends_with(':')
+                && (l.contains('@') || l.chars().any(|c| c.is_ascii_digit())))
+        })
+        .collect();
+    Some(body.join("\n"))
+}
+
 fn known_contact_pitch(
     index: &Index,
     text: &DraftText,
@@ -513,16 +637,19 @@ fn known_contact_pitch(
     let cfg = &out.settings.rules.known_contact_pitch;
     let now = text.draft.time;
     for rel in rels.iter().filter(|r| !r.excepted(rule)) {
-        // A reply offering the call they asked for is not a cold pitch.
+        // A reply offering the call they asked for is not a cold pitch: their request is
+        // their latest stored message, or the message the draft quotes (all a delegate
+        // holding only the relationship book has).
+        let invites = |reply: &str| {
+            let chars: Vec<char> = reply.chars().collect();
+            lexicon
+                .scan(&tokenize_chars(&chars), |_| true)
+                .iter()
+                .any(|h| h.cue == Cue::Invite)
+        };
         let responsive = their_open_reply(rel).is_some_and(|(t, reply)| {
-            now.saturating_sub(t) <= INVITE_FRESH_DAYS * DAY && {
-                let chars: Vec<char> = reply.chars().collect();
-                lexicon
-                    .scan(&tokenize_chars(&chars), |_| true)
-                    .iter()
-                    .any(|h| h.cue == Cue::Invite)
-            }
-        });
+            now.saturating_sub(t) <= INVITE_FRESH_DAYS * DAY && invites(reply)
+        }) || quoted_reply_from(text, rel).is_some_and(|reply| invites(&reply));
         let score = text.pitch_score(responsive);
         if score < cfg.min_pitch_score {
             continue;
@@ -544,6 +671,7 @@ fn known_contact_pitch(
                 "messages": s.total, "sent": s.sent, "received": s.received, "email": s.email, "linkedin": s.linkedin,
                 "first": iso(s.first), "last": iso(s.last), "tag": rel.tagged(), "connected_on": iso(rel.connected_on()),
                 "pitch_phrases": phrases, "pitch_score": score, "recent_message_ids": Stats::ids(index, &s.recent),
+                "from_book": s.book,
             })
         };
         if s.total >= cfg.min_messages && s.received > 0 {

@@ -216,7 +216,15 @@ impl Me {
             if self.identities.contains(identity) {
                 return true;
             }
-            if channel == Channel::Email {
+            // A profile URL decides too once the owner's own profile is known.
+            let owner_profile_known = || {
+                self.identities
+                    .iter()
+                    .any(|i| matches!(i, Identity::Linkedin(_)))
+            };
+            if channel == Channel::Email
+                || (matches!(identity, Identity::Linkedin(_)) && owner_profile_known())
+            {
                 return false;
             }
         }
@@ -704,6 +712,13 @@ mod tests {
             identity: None,
         };
         assert!(me.is_me(&named, Channel::Linkedin));
+        // A namesake with their own profile is not the owner once the owner's is known.
+        let namesake = Party {
+            name: Some("Dana Whitfield".into()),
+            identity: parse_identity("https://www.linkedin.com/in/dana-whitfield-42"),
+        };
+        assert!(!me.is_me(&namesake, Channel::Linkedin));
+        assert!(Me::parse(["Dana Whitfield"]).is_me(&namesake, Channel::Linkedin));
     }
 
     #[test]

@@ -125,6 +125,9 @@ struct State {
     bands: HashMap<String, (Millis, Rc<Vec<Message>>)>,
     /// Built indexes by (slice key + band-matched message ids), most recent last.
     indexes: Vec<(String, Rc<Index>)>,
+    /// Every contact with its folded search keys, built on the first search after a
+    /// change: the popup searches on each keystroke.
+    search_entries: Option<Rc<Vec<SearchEntry>>>,
 }
 
 thread_local! {
@@ -141,6 +144,7 @@ pub fn forget_store() {
 }
 
 fn forget_history(s: &mut State) {
+    s.search_entries = None;
     s.slices.clear();
     s.bands.clear();
     s.indexes.clear();
@@ -364,7 +368,11 @@ async fn analyze(mut draft: Draft) -> Result<AnalyzeReply, String> {
     };
     let verdict = engine::analyze(&index, &draft, &settings);
     let worst = verdict.worst();
-    Ok(AnalyzeReply { verdict, worst })
+    Ok(AnalyzeReply {
+        verdict,
+        worst,
+        send_gate: settings.send_gate,
+    })
 }
 
 // ---------------------------------------------------------------- recording
@@ -513,45 +521,68 @@ fn fold(s: &str) -> String {
     crate::identity::name_key(s)
 }
 
-fn search(contacts: Vec<Contact>, query: &str, limit: usize) -> Vec<Contact> {
+/// A contact and the folded forms search compares against, folded once.
+struct SearchEntry {
+    names: Vec<String>,
+    identities: Vec<String>,
+    company: Option<String>,
+    contact: Contact,
+}
+
+impl SearchEntry {
+    fn new(contact: Contact) -> SearchEntry {
+        let names = contact
+            .names
+            .iter()
+            .chain(contact.tags.preferred_name.iter())
+            .chain(contact.tags.nicknames.iter())
+            .map(|n| fold(n))
+            .collect();
+        SearchEntry {
+            names,
+            identities: contact.identities.iter().map(|i| i.key()).collect(),
+            company: contact.company.as_deref().map(fold),
+            contact,
+        }
+    }
+}
+
+fn search(entries: &[SearchEntry], query: &str, limit: usize) -> Vec<Contact> {
     let q = fold(query);
     let q_raw = query.trim().to_lowercase();
     if q.is_empty() && q_raw.is_empty() {
         return Vec::new();
     }
-    let mut scored: Vec<(u8, Contact)> = contacts
-        .into_iter()
-        .filter_map(|c| {
-            let names: Vec<String> = c
-                .names
-                .iter()
-                .chain(c.tags.preferred_name.iter())
-                .chain(c.tags.nicknames.iter())
-                .map(|n| fold(n))
-                .collect();
-            let score = if names.iter().any(|n| !q.is_empty() && n.starts_with(&q)) {
+    let mut scored: Vec<(u8, &Contact)> = entries
+        .iter()
+        .filter_map(|e| {
+            let score = if e.names.iter().any(|n| !q.is_empty() && n.starts_with(&q)) {
                 0
-            } else if names.iter().any(|n| !q.is_empty() && n.contains(&q)) {
+            } else if e.names.iter().any(|n| !q.is_empty() && n.contains(&q)) {
                 1
-            } else if c.identities.iter().any(|i| i.key().contains(&q_raw)) {
+            } else if e.identities.iter().any(|i| i.contains(&q_raw)) {
                 2
-            } else if c
+            } else if e
                 .company
                 .as_deref()
-                .is_some_and(|co| !q.is_empty() && fold(co).contains(&q))
+                .is_some_and(|co| !q.is_empty() && co.contains(&q))
             {
                 3
             } else {
                 return None;
             };
-            Some((score, c))
+            Some((score, &e.contact))
         })
         .collect();
     scored.sort_by(|a, b| {
         a.0.cmp(&b.0)
             .then_with(|| a.1.display_name().cmp(b.1.display_name()))
     });
-    scored.into_iter().take(limit).map(|(_, c)| c).collect()
+    scored
+        .into_iter()
+        .take(limit)
+        .map(|(_, c)| c.clone())
+        .collect()
 }
 
 fn summarize(messages: &[Message]) -> RelationshipSummary {
@@ -702,11 +733,19 @@ async fn serve(request: Request, tab: Option<i32>) -> Result<String, String> {
                     verdict: Some(reply.verdict.clone()),
                 };
                 // The popup's view of this tab; session storage survives worker stops.
+                // Not awaited: the verdict should not wait for a storage write.
                 if let Ok(value) = serde_json::to_value(&active) {
-                    let _ = chrome::session_set(&format!("draft:{tab}"), &value).await;
+                    wasm_bindgen_futures::spawn_local(async move {
+                        let _ = chrome::session_set(&format!("draft:{tab}"), &value).await;
+                    });
                 }
             }
-            Ok(ok_reply(&reply))
+            // The compose box's send gate asks first at or above this severity (null:
+            // never); content scripts may not read settings, so the verdict carries it.
+            let mut body = serde_json::to_value(&reply).map_err(|e| e.to_string())?;
+            body["send_gate"] =
+                serde_json::to_value(settings().await.send_gate).map_err(|e| e.to_string())?;
+            Ok(ok_reply(&body))
         }
         Request::RecordSent { site, draft } => Ok(ok_reply(&record_sent(site, draft).await?)),
         Request::RecordSeen {
@@ -731,9 +770,17 @@ async fn serve(request: Request, tab: Option<i32>) -> Result<String, String> {
             Ok(ok_reply(&reply))
         }
         Request::Search { query, limit } => {
-            let contacts = store().await?.all_contacts().await.map_err(user_error)?;
+            let entries = match STATE.with(|s| s.borrow().search_entries.clone()) {
+                Some(entries) => entries,
+                None => {
+                    let contacts = store().await?.all_contacts().await.map_err(user_error)?;
+                    let entries = Rc::new(contacts.into_iter().map(SearchEntry::new).collect());
+                    STATE.with(|s| s.borrow_mut().search_entries = Some(Rc::clone(&entries)));
+                    entries
+                }
+            };
             Ok(ok_reply(
-                &json!({ "contacts": search(contacts, &query, limit) }),
+                &json!({ "contacts": search(&entries, &query, limit) }),
             ))
         }
         Request::RecentContacts { limit } => {

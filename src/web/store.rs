@@ -307,7 +307,24 @@ fn from_js_opt<T: DeserializeOwned>(value: &JsValue) -> Result<Option<T>, StoreE
 }
 
 fn from_js_array<T: DeserializeOwned>(values: Vec<JsValue>) -> Result<Vec<T>, StoreError> {
-    values.iter().map(from_js).collect()
+    // One stringify and one parse for the whole list: crossing the JS boundary per
+    // record costs more than the bytes.
+    let array: js_sys::Array = values.into_iter().collect();
+    from_js(&array)
+}
+
+/// Many records to JS objects with one serialize and one parse.
+fn to_js_all<T: Serialize>(values: &[T]) -> Result<js_sys::Array, StoreError> {
+    to_js(&values)?
+        .dyn_into::<js_sys::Array>()
+        .map_err(|_| StoreError::new("could not encode records"))
+}
+
+fn messages_of(values: Vec<JsValue>) -> Result<Vec<Message>, StoreError> {
+    Ok(from_js_array::<MessageRecord>(values)?
+        .into_iter()
+        .map(|r| r.message)
+        .collect())
 }
 
 fn now() -> Millis {
@@ -387,6 +404,21 @@ fn upgrade_schema(
     Ok(())
 }
 
+async fn data_version(db: &Database) -> Result<u32, StoreError> {
+    let tx = db
+        .transaction(&[META], TransactionMode::ReadOnly)
+        .map_err(idb_err("open its database"))?;
+    let value = tx
+        .object_store(META)
+        .map_err(idb_err("open its database"))?
+        .get(key_of("data_version"))
+        .map_err(idb_err("open its database"))?
+        .await
+        .map_err(idb_err("open its database"))?;
+    let meta: Option<MetaRecord> = from_js_opt(&value.unwrap_or(JsValue::UNDEFINED))?;
+    Ok(meta.and_then(|m| m.value.as_u64()).map_or(0, |v| v as u32))
+}
+
 #[derive(Serialize, Deserialize)]
 struct MetaRecord {
     key: String,
@@ -403,6 +435,10 @@ struct V1Message {
 /// Rewrites records written by older versions, in one transaction: either all of
 /// them move to the new shape or none do (and the next open tries again).
 async fn migrate_records(db: &Database) -> Result<(), StoreError> {
+    // Every wake checks; a read-only look keeps the usual case cheap and unblocking.
+    if data_version(db).await? >= SCHEMA_VERSION {
+        return Ok(());
+    }
     let tx = db
         .transaction(
             &[META, CONTACTS, NOTES, MESSAGES],
@@ -800,12 +836,7 @@ impl Store {
         let mut out = Vec::new();
         for r in requests {
             let values = r.await.map_err(&e)?;
-            out.push(
-                values
-                    .iter()
-                    .map(|v| from_js::<MessageRecord>(v).map(|r| r.message))
-                    .collect::<Result<Vec<_>, _>>()?,
-            );
+            out.push(messages_of(values)?);
         }
         Ok(out)
     }
@@ -825,10 +856,7 @@ impl Store {
             .map_err(&e)?
             .await
             .map_err(&e)?;
-        let mut out: Vec<Message> = values
-            .iter()
-            .map(|v| from_js::<MessageRecord>(v).map(|r| r.message))
-            .collect::<Result<_, _>>()?;
+        let mut out = messages_of(values)?;
         out.sort_by_key(|m| m.time);
         Ok(out)
     }
@@ -917,10 +945,7 @@ impl Store {
             .map_err(&e)?
             .await
             .map_err(&e)?;
-        values
-            .iter()
-            .map(|v| from_js::<MessageRecord>(v).map(|r| r.message))
-            .collect()
+        messages_of(values)
     }
 
     pub async fn counts(&self) -> Result<(u64, u64), StoreError> {
@@ -1191,10 +1216,9 @@ async fn collect_messages(
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     for r in requests {
-        for value in r.await.map_err(e)? {
-            let record: MessageRecord = from_js(&value)?;
-            if seen.insert(record.id.clone()) {
-                out.push(record.message);
+        for message in messages_of(r.await.map_err(e)?)? {
+            if seen.insert(message.id.clone()) {
+                out.push(message);
             }
         }
     }
@@ -1508,16 +1532,17 @@ async fn write_in(
     reply.messages_added = new_messages.len() as u64;
 
     // ---- phase 3: issue every write; the caller awaits the commit.
-    for id in &touched {
-        if let Some(record) = records.get(id) {
-            contacts.put(&to_js(record)?, None).map_err(&e)?;
-        }
+    let touched_records: Vec<&ContactRecord> =
+        touched.iter().filter_map(|id| records.get(id)).collect();
+    for record in to_js_all(&touched_records)?.iter() {
+        contacts.put(&record, None).map_err(&e)?;
     }
-    for note in note_writes.values() {
-        notes.put(&to_js(note)?, None).map_err(&e)?;
+    let notes_list: Vec<&NotesRecord> = note_writes.values().collect();
+    for note in to_js_all(&notes_list)?.iter() {
+        notes.put(&note, None).map_err(&e)?;
     }
-    for record in &new_messages {
-        messages.put(&to_js(record)?, None).map_err(&e)?;
+    for record in to_js_all(&new_messages)?.iter() {
+        messages.put(&record, None).map_err(&e)?;
     }
     let mut log: ImportLog =
         from_js_opt(&log_value.unwrap_or(JsValue::UNDEFINED))?.unwrap_or_else(|| ImportLog {

@@ -103,11 +103,52 @@ export const rulesOf = (state) => state.warnings.map((w) => w.rule).sort();
  * which sits (in a closed shadow root) at the editor's bottom-right corner.
  */
 export async function openPanel(page, editorSelector, index = 0) {
-  const box = await page.locator(editorSelector).boundingBox();
-  await page.mouse.click(box.x + box.width - 43, box.y + box.height - 19);
+  await page.locator(editorSelector).waitFor();
+  const { x, y } = await badgeCenter(page, index);
+  await page.mouse.click(x, y);
   const frameElement = await overlayFrames(page)[index].frameElement();
   await frameElement.waitForElementState('visible');
+  // A verdict may still be re-placing the panel: click only once it holds still.
+  let last = null;
+  for (let i = 0; i < 20; i++) {
+    const box = JSON.stringify(await frameElement.boundingBox());
+    if (box === last) break;
+    last = box;
+    await page.waitForTimeout(100);
+  }
   return overlayFrames(page)[index];
+}
+
+/**
+ * Where badge `index` is on screen. The badge lives in a closed shadow root, which
+ * only the DevTools protocol (like assistive technology) reaches; page scripts can't.
+ */
+export async function badgeCenter(page, index = 0) {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const { root } = await cdp.send('DOM.getDocument', { depth: -1, pierce: true });
+    const hosts = [];
+    const walk = (node) => {
+      if (node.nodeName === 'RAPPORT-OVERLAY') hosts.push(node);
+      for (const child of [...(node.children || []), ...(node.shadowRoots || [])]) walk(child);
+    };
+    walk(root);
+    let badge = null;
+    const findBadge = (node) => {
+      const attributes = node.attributes || [];
+      const cls = attributes[attributes.indexOf('class') + 1];
+      if (node.nodeName === 'BUTTON' && attributes.includes('class') && cls === 'badge') badge = node;
+      for (const child of [...(node.children || []), ...(node.shadowRoots || [])]) if (!badge) findBadge(child);
+    };
+    if (!hosts[index]) throw new Error(`no overlay host ${index}`);
+    findBadge(hosts[index]);
+    if (!badge) throw new Error(`overlay host ${index} has no badge`);
+    const { model } = await cdp.send('DOM.getBoxModel', { backendNodeId: badge.backendNodeId });
+    const [x1, y1, , , x3, y3] = model.border;
+    return { x: (x1 + x3) / 2, y: (y1 + y3) / 2 };
+  } finally {
+    await cdp.detach();
+  }
 }
 
 export async function panelVisible(page, index = 0) {

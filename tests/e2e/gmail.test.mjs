@@ -73,7 +73,7 @@ test('inline reply: the quoted history is kept apart from the new text', async (
 test('Ctrl+Enter with a stop warning asks first; Send anyway sends once; then repeat-message', async () => {
   const page = await open(rapport, 'gmailPopup');
   await page.waitForFunction(() => document.querySelectorAll('rapport-overlay').length === 2);
-  const text = 'Hi {first_name}, the deck is attached.';
+  const text = "Hi {first_name}, the deck from Tuesday's workshop is attached, with the pricing appendix and the rollout timeline we discussed.";
   await typeInto(page, SECOND_BODY, text);
   await waitForOverlay(page, hasRule('merge-field'), { index: 1 });
   await page.keyboard.press('Control+Enter');

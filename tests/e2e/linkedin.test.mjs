@@ -117,6 +117,35 @@ test('send gate: a stop warning asks first; Review keeps the draft, Send anyway 
   await page.close();
 });
 
+test('the send gate follows the severity set in the options (send_gate)', async () => {
+  const { settings } = await rapport.sendFromPage({ type: 'get_settings' });
+  try {
+    // "caution": a caution-only draft (false urgency to a stranger) now asks first.
+    assert.equal((await rapport.sendFromPage({ type: 'set_settings', settings: { ...settings, send_gate: 'caution' } })).ok, true);
+    const page = await open(rapport, 'linkedinInmail');
+    const urgent = 'Hi Marco, this launch pricing ends Friday, so would you have 15 minutes tomorrow for a quick call?';
+    await typeInto(page, EDITOR, urgent);
+    const shown = await waitForOverlay(page, hasRule('pressure'));
+    assert.ok(shown.warnings.every((w) => w.severity !== 'stop'), JSON.stringify(shown.warnings));
+    await page.click('.msg-form__send-button');
+    await page.waitForTimeout(400);
+    assert.deepEqual(await sentOnPage(page), [], 'a caution warning must ask when send_gate is caution');
+    await page.keyboard.press('Escape');
+
+    // null: never ask, even with a stop warning open.
+    assert.equal((await rapport.sendFromPage({ type: 'set_settings', settings: { ...settings, send_gate: null } })).ok, true);
+    await clearEditor(page, EDITOR);
+    await page.keyboard.type('Hi {first_name}, this goes out unasked.');
+    await waitForOverlay(page, hasRule('merge-field'));
+    await page.click('.msg-form__send-button');
+    await page.waitForFunction(() => window.__sent.length === 1);
+    assert.deepEqual(await sentOnPage(page), ['Hi {first_name}, this goes out unasked.']);
+    await page.close();
+  } finally {
+    await rapport.sendFromPage({ type: 'set_settings', settings });
+  }
+});
+
 test('chat bubbles: several at once, each with its own overlay; the new-message pill names the recipient', async () => {
   const page = await open(rapport, 'linkedinBubbles');
   await page.waitForFunction(() => document.querySelectorAll('rapport-overlay').length === 3);

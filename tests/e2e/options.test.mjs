@@ -327,3 +327,20 @@ test('settings: invalid values get a message next to the field and are not saved
   assert.deepEqual(saved.settings.phrases.pitch.added, []);
   assert.equal(saved.settings.delegates.length, 1);
 });
+
+test('keyboard and screen readers: every control on the options page is labelled', async () => {
+  const unlabelled = await page.evaluate(() =>
+    [...document.querySelectorAll('input, select, textarea, button')]
+      .filter((el) => !el.closest('[hidden]'))
+      .filter((el) => !(el.labels?.length || el.getAttribute('aria-label') || el.textContent.trim()))
+      .map((el) => el.id || el.getAttribute('data-path') || el.outerHTML.slice(0, 80)),
+  );
+  assert.deepEqual(unlabelled, []);
+  // Keyboard only: Erase asks first, focus goes to the safe answer, Enter keeps the data.
+  await page.focus('#erase');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#erase-confirm:not([hidden])');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'erase-no');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#erase-confirm', { state: 'hidden' });
+});

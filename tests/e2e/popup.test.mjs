@@ -9,7 +9,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch } from './harness.mjs';
-import { launchWithFixtures, open, typeInto, waitForOverlay, hasRule } from './compose.mjs';
+import { launchWithFixtures, open, typeInto, waitForOverlay, hasRule, activeDraft } from './compose.mjs';
 import { seedHistory } from './history.mjs';
 
 const DAY = 86400000;
@@ -237,16 +237,22 @@ test('search finds a contact among 20,000, and a name with markup renders as tex
   }
   const popup = await openPopup();
   await popup.waitForSelector('#browse:not([hidden])');
+  // Type like a person; the page records each search's request-to-render time.
   const timings = [];
-  for (const query of ['q', 'qu', 'qua', 'quar', 'quartermaine']) {
-    const start = Date.now();
-    await popup.fill('#search', query);
-    await popup.waitForFunction((q) => document.getElementById('search').value === q, query);
-    await popup.waitForSelector('#results li');
-    timings.push(Date.now() - start);
+  await popup.focus('#search');
+  for (const key of 'quartermaine') {
+    await popup.$eval('#results', (list) => list.removeAttribute('data-search-ms'));
+    await popup.keyboard.type(key);
+    // Replies to earlier keystrokes are dropped, so the next figure is this keystroke's.
+    await popup.waitForSelector('#results[data-search-ms]');
+    timings.push(Number(await popup.getAttribute('#results', 'data-search-ms')));
   }
   await popup.waitForSelector('#results li:has-text("Zebulon Quartermaine")');
-  console.log(`popup search keystroke to results, 20,000 contacts (ms, informative): ${timings.join(', ')}`);
+  const sorted = [...timings].sort((a, b) => a - b);
+  console.log(
+    `popup search, 20,000 contacts, keystroke to rendered results (ms, informative, not asserted): ` +
+      `median ${sorted[sorted.length >> 1]}, max ${sorted[sorted.length - 1]}, all ${timings.join(', ')}`,
+  );
   // By company and by address too.
   await popup.fill('#search', 'Quartermaine & Sons');
   await popup.waitForSelector('#results li:has-text("Zebulon Quartermaine")');
@@ -313,7 +319,12 @@ test('on a real LinkedIn compose box: the popup shows the recipient, and do-not-
       '.msg-form__contenteditable',
       'Hi Brian, would you be open to a quick call next week? I would love to show you our new product.',
     );
-    await waitForOverlay(page, (s) => s.state === 'idle' || s.state === 'warnings');
+    // The popup reads the draft the content script last had analyzed in this tab.
+    for (let i = 0; i < 50; i++) {
+      const reply = await activeDraft(site, page).catch(() => null);
+      if (reply?.draft?.text?.includes('new product')) break;
+      await page.waitForTimeout(100);
+    }
     const worker = await site.serviceWorker();
     const tab = await worker.evaluate(async (u) => (await chrome.tabs.query({})).find((t) => t.url === u)?.id, page.url());
     const popup = await site.openExtensionPage(`popup/popup.html?tab=${tab}`);
