@@ -264,3 +264,32 @@ fn the_quoted_request_the_page_keeps_apart_makes_offering_a_call_a_reply() {
     let thanks = "On Mon, Nov 23, 2026 at 9:02 AM Brian Miller <brian@miller.com> wrote:\n> Thanks for the update, all good here.";
     assert!(kcp(Some(thanks)));
 }
+
+#[test]
+fn a_namesake_known_only_from_the_book_is_suggested_with_its_counts() {
+    let mut index = Index::new();
+    index.add_contact(brian());
+    index.add_history(book(30, 27, 1700, 51));
+    let stranger_profile = Identity::Linkedin("brian-miller-42".into());
+    let v = check(&index, PITCH, stranger_profile.clone());
+    let w = rule(&v, "known-contact-pitch").expect("suggestion");
+    assert_eq!(w.evidence["matched_by"], "name");
+    assert!(
+        w.message
+            .contains("probably the Brian Miller you emailed 57 times (last on 3 October)"),
+        "{}",
+        w.message
+    );
+    let mut both = book(22, 18, 900, 12);
+    both.channels = vec![Channel::Email, Channel::Linkedin];
+    let mut index = Index::new();
+    index.add_contact(brian());
+    index.add_history(both);
+    let v = check(&index, PITCH, stranger_profile);
+    let w = rule(&v, "known-contact-pitch").expect("suggestion");
+    assert!(
+        w.message.contains("you wrote with 40 times"),
+        "{}",
+        w.message
+    );
+}

@@ -720,6 +720,7 @@ fn known_contact_pitch(
         }
         if let Some((person, ns)) = &rel.namesake {
             let how = match (ns.email, ns.linkedin) {
+                _ if ns.book_channels.len() == 2 => "wrote with",
                 (_, 0) => "emailed",
                 (0, _) => "messaged on LinkedIn",
                 _ => "wrote with",

@@ -907,19 +907,31 @@ impl Store {
         with_notes(&tx, records).await
     }
 
-    /// Every contact with notes applied (search, export).
+    /// Every contact with notes applied (search, export): two reads, joined here.
     pub async fn all_contacts(&self) -> Result<Vec<Contact>, StoreError> {
         let tx = self.tx(&[CONTACTS, NOTES], TransactionMode::ReadOnly)?;
         let e = idb_err("read contacts");
-        let values = tx
+        let contacts = tx
             .object_store(CONTACTS)
             .map_err(&e)?
             .get_all(None, None)
-            .map_err(&e)?
-            .await
             .map_err(&e)?;
-        let records: Vec<ContactRecord> = from_js_array(values)?;
-        with_notes(&tx, records).await
+        let notes = tx
+            .object_store(NOTES)
+            .map_err(&e)?
+            .get_all(None, None)
+            .map_err(&e)?;
+        let records: Vec<ContactRecord> = from_js_array(contacts.await.map_err(&e)?)?;
+        let notes: Vec<NotesRecord> = from_js_array(notes.await.map_err(&e)?)?;
+        let mut notes: HashMap<String, NotesRecord> =
+            notes.into_iter().map(|n| (n.contact.clone(), n)).collect();
+        Ok(records
+            .into_iter()
+            .map(|r| {
+                let note = notes.remove(&r.id);
+                apply_notes(r, note)
+            })
+            .collect())
     }
 
     pub async fn all_contact_records(&self) -> Result<Vec<ContactRecord>, StoreError> {
