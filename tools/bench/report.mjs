@@ -57,7 +57,8 @@ const CAUSES = {
     'then a smaller module. The warm verdict (p50 under 7 ms) shows the cached path itself is fast; its p95 is stretched by the load.',
   ].join(' '),
   size: [
-    'measured on an unstripped build of the same commit range (`CARGO_PROFILE_RELEASE_STRIP=false cargo build --lib --release',
+    'measured on an unstripped build from shortly before the IndexedDB store landed (the shipped module has grown since, see',
+    'the figure above) (`CARGO_PROFILE_RELEASE_STRIP=false cargo build --lib --release',
     '--target wasm32-unknown-unknown`, then `python3 tools/bench/wasm_sizes.py target/wasm32-unknown-unknown/release/rapport.wasm`),',
     'before wasm-opt: 1.40 MB of code and 0.48 MB of data segments. Code by crate: rapport 259 KB, serde_json 212 KB + serde',
     '118 KB + serde_core 52 KB (together 27%: derived (de)serializers for every model, protocol, settings and backup type, and',
@@ -124,6 +125,11 @@ table(['CPU', 'Cores', 'Memory', 'Chromium', 'Rust', 'Python', 'Load average at 
   machine.cpu, machine.cores, `${machine.memory_gb} GB`, machine.chromium, machine.rustc, machine.python,
   (machine.load_average || []).join(', '), machine.commit, machine.date,
 ]]);
+for (const r of all('rerun')) {
+  p(`Steps re-run separately after the full run (\`RAPPORT_BENCH_ONLY="${r.steps}" tools/bench/run.sh\`) at ${r.date},`);
+  p(`load average ${r.load_average}: their figures below come from that run.`);
+  p();
+}
 p(`The machine is shared (${machine.cores} cores for several people building at once: a load average above`);
 p(`${machine.cores} means the benchmarks got a fraction of a core). Medians are robust to that; p99 figures absorb`);
 p('scheduler stalls and are an upper bound. Total run time: ' + `${num((one('total') || {}).seconds / 60, 1)} minutes.`);

@@ -40,6 +40,8 @@ def stale(r):
     return r.get("_step") in only or r.get("step") in only or r["bench"].split("-")[0] in only
 open(path, "w").write("".join(json.dumps(r) + "\n" for r in rows if not stale(r)))
 PY
+  printf '{"bench":"rerun","steps":"%s","date":"%s","load_average":"%s"}\n' "$ONLY" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+    "$(cut -d' ' -f1-3 /proc/loadavg)" >>"$RESULTS/results.jsonl"
 fi
 
 # step NAME COMMAND...: its JSON lines go to the results, everything else to NAME.log.
