@@ -148,15 +148,15 @@ for line in sys.stdin:
 }
 
 step machine machine
-step build-tools cargo build --release --example gen_history --example bench_native
+step build-tools cargo build --profile native --example gen_history --example bench_native
 # shellcheck disable=SC2086
-step generate "$TARGET/release/examples/gen_history" --out "$DATA" $SIZES
+step generate "$TARGET/native/examples/gen_history" --out "$DATA" $SIZES
 # shellcheck disable=SC2086
-step analyze-native "$TARGET/release/examples/bench_native" analyze $SIZES
-step import-native "$TARGET/release/examples/bench_native" import "$DATA/$CMP_SIZE"
-case " $SIZES " in *" 1m "*) step import-native-1m "$TARGET/release/examples/bench_native" import "$DATA/1m" ;; esac
+step analyze-native "$TARGET/native/examples/bench_native" analyze $SIZES
+step import-native "$TARGET/native/examples/bench_native" import "$DATA/$CMP_SIZE"
+case " $SIZES " in *" 1m "*) step import-native-1m "$TARGET/native/examples/bench_native" import "$DATA/1m" ;; esac
 step import-python python3 tools/bench/python_import.py "$DATA/$CMP_SIZE"
-step neardup-rapport "$TARGET/release/examples/bench_native" neardup "$DATA/$CMP_SIZE"
+step neardup-rapport "$TARGET/native/examples/bench_native" neardup "$DATA/$CMP_SIZE"
 step neardup-datasketch datasketch
 step wasm-bench wasm_bench
 # shellcheck disable=SC2086
