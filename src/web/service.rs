@@ -112,6 +112,7 @@ pub async fn handle_request(json: String, sender: String, tab: i32) -> String {
 /// What one verdict for a recipient needs, loaded once per worker life.
 struct Slice {
     contacts: Vec<Contact>,
+    histories: Vec<crate::import::ContactHistory>,
     messages: Vec<Message>,
 }
 
@@ -269,7 +270,13 @@ async fn recipient_slice(
         .messages_with(&identity_keys)
         .await
         .map_err(user_error)?;
-    let slice = Rc::new(Slice { contacts, messages });
+    let ids: Vec<String> = contacts.iter().map(|c| c.id.clone()).collect();
+    let histories = store.histories(&ids).await.map_err(user_error)?;
+    let slice = Rc::new(Slice {
+        contacts,
+        histories,
+        messages,
+    });
     STATE.with(|s| {
         s.borrow_mut()
             .slices
@@ -349,6 +356,9 @@ async fn analyze(mut draft: Draft) -> Result<AnalyzeReply, String> {
             let mut index = Index::new();
             for c in &slice.contacts {
                 index.add_contact(c.clone());
+            }
+            for h in &slice.histories {
+                index.add_history(h.clone());
             }
             let mut all: Vec<&Message> = slice.messages.iter().chain(extra).collect();
             all.sort_by_key(|m| m.time);
