@@ -182,7 +182,8 @@ lint_js() {
 ensure_cargo_fuzz() {
   if ! cargo fuzz --version >/dev/null 2>&1; then
     say "Installing cargo-fuzz (takes a few minutes)"
-    cargo install cargo-fuzz --version 0.13.2 --locked
+    # Without --locked, like wasm-bindgen-cli above: a yanked dependency breaks locked installs.
+    cargo install cargo-fuzz --version 0.13.2
   fi
 }
 

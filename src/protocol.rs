@@ -254,11 +254,15 @@ pub struct ImportBatchReply {
     pub duplicates: u64,
 }
 
-/// What a content script gets back for `Analyze`: the verdict and nothing else.
+/// What a content script gets back for `Analyze`: the verdict, and how eager the send
+/// gate is (the one setting the page must act on). Nothing else.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AnalyzeReply {
     pub verdict: Verdict,
     pub worst: Option<Severity>,
+    /// Ask before sending while a warning at or above this is open; `None` never asks.
+    #[serde(default)]
+    pub send_gate: Option<Severity>,
 }
 
 /// Every reply is `{ "ok": true, ... }` or `{ "ok": false, "error": "<sentence>" }`.

@@ -225,3 +225,71 @@ fn a_reply_the_book_knows_answers_stored_messages_sent_before_it() {
     index.add_history(h);
     assert!(rule(&check(&index, note, mail()), "unanswered-streak").is_none());
 }
+
+#[test]
+fn the_quoted_request_the_page_keeps_apart_makes_offering_a_call_a_reply() {
+    let mut index = Index::new();
+    index.add_contact(brian());
+    index.add_history(book(30, 27, 1700, 51));
+    let offer = "Hi Brian,\n\nHappy to. Would you be open to a quick call on Thursday? We help companies like yours scale their operations, and I can set up a demo for your team.\n\nBest,\nDana";
+    let draft = |quoted: Option<&str>| Draft {
+        text: offer.into(),
+        quoted: quoted.map(String::from),
+        subject: None,
+        channel: Channel::Email,
+        recipients: vec![Recipient {
+            name: Some("Brian Miller".into()),
+            identity: Some(mail()),
+        }],
+        operator: None,
+        time: NOW,
+        conversation: None,
+    };
+    let kcp = |quoted: Option<&str>| {
+        analyze(&index, &draft(quoted), &Settings::default())
+            .warnings
+            .iter()
+            .any(|w| w.rule == "known-contact-pitch")
+    };
+    assert!(kcp(None), "without the quote it reads as a pitch");
+    let his = "On Mon, Nov 23, 2026 at 9:02 AM Brian Miller <brian@miller.com> wrote:\n> Dana, could we set up a call next week to go over the proposal?";
+    assert!(!kcp(Some(his)));
+    // Outlook's header, by address only.
+    let outlook = "From: brian@miller.com\nSent: Monday, November 23, 2026 9:02 AM\nSubject: proposal\n\nCould you send me more details on pricing?";
+    assert!(!kcp(Some(outlook)));
+    // Quoting someone else (or the owner) asking for a call is no invitation from him.
+    let hers = "On Mon, Nov 16, 2026 at 9:02 AM Dana Okafor <dana@okafor.co> wrote:\n> Brian, could we set up a call next week?";
+    assert!(kcp(Some(hers)));
+    // His quoted message that asks nothing leaves the pitch a pitch.
+    let thanks = "On Mon, Nov 23, 2026 at 9:02 AM Brian Miller <brian@miller.com> wrote:\n> Thanks for the update, all good here.";
+    assert!(kcp(Some(thanks)));
+}
+
+#[test]
+fn a_namesake_known_only_from_the_book_is_suggested_with_its_counts() {
+    let mut index = Index::new();
+    index.add_contact(brian());
+    index.add_history(book(30, 27, 1700, 51));
+    let stranger_profile = Identity::Linkedin("brian-miller-42".into());
+    let v = check(&index, PITCH, stranger_profile.clone());
+    let w = rule(&v, "known-contact-pitch").expect("suggestion");
+    assert_eq!(w.evidence["matched_by"], "name");
+    assert!(
+        w.message
+            .contains("probably the Brian Miller you emailed 57 times (last on 3 October)"),
+        "{}",
+        w.message
+    );
+    let mut both = book(22, 18, 900, 12);
+    both.channels = vec![Channel::Email, Channel::Linkedin];
+    let mut index = Index::new();
+    index.add_contact(brian());
+    index.add_history(both);
+    let v = check(&index, PITCH, stranger_profile);
+    let w = rule(&v, "known-contact-pitch").expect("suggestion");
+    assert!(
+        w.message.contains("you wrote with 40 times"),
+        "{}",
+        w.message
+    );
+}

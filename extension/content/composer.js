@@ -230,8 +230,13 @@
       } catch (_) {
         return;
       }
-      if (!conversation || !conversation.with || !conversation.messages.length) return;
-      const messages = conversation.messages.slice(-100).map((message) => ({
+      if (!conversation || !conversation.with) return;
+      // Only the other side's messages. A page script can dress up a message as the
+      // user's own and the markup can't tell; what the user sent is recorded when they
+      // press Send here (a trusted event) or comes from an import.
+      const theirs = conversation.messages.filter((message) => !message.mine);
+      if (!theirs.length) return;
+      const messages = theirs.slice(-100).map((message) => ({
         from: message.from,
         mine: Boolean(message.mine),
         time: Number.isFinite(message.time) ? message.time : null,

@@ -68,7 +68,9 @@ function render(payload) {
   status.textContent = STATUS_KEYS[current.state] ? t(STATUS_KEYS[current.state]) : '';
   truncatedNote.hidden = !current.truncated;
   list.replaceChildren(...current.warnings.map(renderWarning));
-  requestAnimationFrame(() => tell({ type: 'height', px: document.documentElement.scrollHeight }));
+  // Now, not in an animation frame: a closed (invisible) frame gets none, and the
+  // panel must know its size before it opens rather than move under the pointer.
+  tell({ type: 'height', px: document.documentElement.scrollHeight });
 }
 
 function renderWarning(warning) {
@@ -184,5 +186,5 @@ async function contactFor(warning) {
 
 function showProblem(error) {
   status.textContent = t('overlay_actionFailed', [String((error && error.message) || error)]);
-  requestAnimationFrame(() => tell({ type: 'height', px: document.documentElement.scrollHeight }));
+  tell({ type: 'height', px: document.documentElement.scrollHeight });
 }

@@ -25,6 +25,8 @@ const RECENT_IDS: usize = 5;
 const MAX_CANDIDATES: usize = 5_000;
 /// A reply of theirs this recent that asked for a call makes offering one a reply.
 const INVITE_FRESH_DAYS: Millis = 30;
+/// How much of the quoted history is read for the message the draft answers.
+const QUOTED_CHARS: usize = 2_000;
 
 thread_local! {
     static LEXICON: RefCell<Option<(u64, Rc<Lexicon>)>> = const { RefCell::new(None) };
@@ -572,6 +574,58 @@ fn their_open_reply<'a>(rel: &'a Relation) -> Option<(Millis, &'a str)> {
         .then_some((*t, &**text))
 }
 
+/// The quoted message the draft answers, when its attribution line ("On Tue, Brian
+/// Miller <brian@acme.com> wrote:", "From: Brian Miller") names this recipient: the
+/// page's separate quoted block, else the quoted history inside the draft's text. Only
+/// the first quoted message counts (the one being answered), `>` marks stripped.
+/// A quote of the user's own earlier message names the user, so it never counts.
+fn quoted_reply_from(text: &DraftText, rel: &Relation) -> Option<String> {
+    let quoted: String = match text.draft.quoted.as_deref() {
+        Some(q) if !q.trim().is_empty() => q.chars().take(QUOTED_CHARS).collect(),
+        _ => {
+            let (start, end) = *text.layout.quoted.first()?;
+            text.text_of((start, end.min(start + QUOTED_CHARS)))
+        }
+    };
+    let mut lines = quoted
+        .lines()
+        .map(|l| l.trim_start_matches(|c: char| c == '>' || c.is_whitespace()))
+        .filter(|l| !l.is_empty());
+    let header = lines.next()?;
+    if !header.contains(':') {
+        return None;
+    }
+    let lowered = header.to_lowercase();
+    let folded = format!(" {} ", fold(header));
+    let identities = rel
+        .contact
+        .map(|c| c.identities.as_slice())
+        .unwrap_or_default();
+    let by_address = identities.iter().any(|i| match i {
+        crate::model::Identity::Email(e) => lowered.contains(&e.to_lowercase()),
+        crate::model::Identity::Linkedin(_) => false,
+    });
+    let mut words: Vec<String> = names::name_words(&rel.name);
+    if let Some(c) = rel.contact {
+        words.extend(c.names.iter().flat_map(|n| names::name_words(n)));
+    }
+    let by_name = words
+        .iter()
+        .filter(|w| w.chars().count() >= 3)
+        .any(|w| folded.contains(&format!(" {w} ")));
+    if !by_address && !by_name {
+        return None;
+    }
+    // Their words: up to the next attribution line of an older message.
+    let body: Vec<&str> = lines
+        .take_while(|l| {
+            !(l.trim_end().ends_with(':')
+                && (l.contains('@') || l.chars().any(|c| c.is_ascii_digit())))
+        })
+        .collect();
+    Some(body.join("\n"))
+}
+
 fn known_contact_pitch(
     index: &Index,
     text: &DraftText,
@@ -583,16 +637,19 @@ fn known_contact_pitch(
     let cfg = &out.settings.rules.known_contact_pitch;
     let now = text.draft.time;
     for rel in rels.iter().filter(|r| !r.excepted(rule)) {
-        // A reply offering the call they asked for is not a cold pitch.
+        // A reply offering the call they asked for is not a cold pitch: their request is
+        // their latest stored message, or the message the draft quotes (all a delegate
+        // holding only the relationship book has).
+        let invites = |reply: &str| {
+            let chars: Vec<char> = reply.chars().collect();
+            lexicon
+                .scan(&tokenize_chars(&chars), |_| true)
+                .iter()
+                .any(|h| h.cue == Cue::Invite)
+        };
         let responsive = their_open_reply(rel).is_some_and(|(t, reply)| {
-            now.saturating_sub(t) <= INVITE_FRESH_DAYS * DAY && {
-                let chars: Vec<char> = reply.chars().collect();
-                lexicon
-                    .scan(&tokenize_chars(&chars), |_| true)
-                    .iter()
-                    .any(|h| h.cue == Cue::Invite)
-            }
-        });
+            now.saturating_sub(t) <= INVITE_FRESH_DAYS * DAY && invites(reply)
+        }) || quoted_reply_from(text, rel).is_some_and(|reply| invites(&reply));
         let score = text.pitch_score(responsive);
         if score < cfg.min_pitch_score {
             continue;
@@ -663,6 +720,7 @@ fn known_contact_pitch(
         }
         if let Some((person, ns)) = &rel.namesake {
             let how = match (ns.email, ns.linkedin) {
+                _ if ns.book_channels.len() == 2 => "wrote with",
                 (_, 0) => "emailed",
                 (0, _) => "messaged on LinkedIn",
                 _ => "wrote with",

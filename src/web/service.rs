@@ -112,6 +112,7 @@ pub async fn handle_request(json: String, sender: String, tab: i32) -> String {
 /// What one verdict for a recipient needs, loaded once per worker life.
 struct Slice {
     contacts: Vec<Contact>,
+    histories: Vec<crate::import::ContactHistory>,
     messages: Vec<Message>,
 }
 
@@ -269,7 +270,13 @@ async fn recipient_slice(
         .messages_with(&identity_keys)
         .await
         .map_err(user_error)?;
-    let slice = Rc::new(Slice { contacts, messages });
+    let ids: Vec<String> = contacts.iter().map(|c| c.id.clone()).collect();
+    let histories = store.histories(&ids).await.map_err(user_error)?;
+    let slice = Rc::new(Slice {
+        contacts,
+        histories,
+        messages,
+    });
     STATE.with(|s| {
         s.borrow_mut()
             .slices
@@ -350,6 +357,9 @@ async fn analyze(mut draft: Draft) -> Result<AnalyzeReply, String> {
             for c in &slice.contacts {
                 index.add_contact(c.clone());
             }
+            for h in &slice.histories {
+                index.add_history(h.clone());
+            }
             let mut all: Vec<&Message> = slice.messages.iter().chain(extra).collect();
             all.sort_by_key(|m| m.time);
             for m in all {
@@ -368,7 +378,11 @@ async fn analyze(mut draft: Draft) -> Result<AnalyzeReply, String> {
     };
     let verdict = engine::analyze(&index, &draft, &settings);
     let worst = verdict.worst();
-    Ok(AnalyzeReply { verdict, worst })
+    Ok(AnalyzeReply {
+        verdict,
+        worst,
+        send_gate: settings.send_gate,
+    })
 }
 
 // ---------------------------------------------------------------- recording
@@ -736,7 +750,12 @@ async fn serve(request: Request, tab: Option<i32>) -> Result<String, String> {
                     });
                 }
             }
-            Ok(ok_reply(&reply))
+            // The compose box's send gate asks first at or above this severity (null:
+            // never); content scripts may not read settings, so the verdict carries it.
+            let mut body = serde_json::to_value(&reply).map_err(|e| e.to_string())?;
+            body["send_gate"] =
+                serde_json::to_value(settings().await.send_gate).map_err(|e| e.to_string())?;
+            Ok(ok_reply(&body))
         }
         Request::RecordSent { site, draft } => Ok(ok_reply(&record_sent(site, draft).await?)),
         Request::RecordSeen {

@@ -758,6 +758,29 @@ impl Store {
         with_notes(&tx, records).await
     }
 
+    /// The relationship-book histories stored with these contacts.
+    pub async fn histories(&self, ids: &[String]) -> Result<Vec<ContactHistory>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let tx = self.tx(&[CONTACTS], TransactionMode::ReadOnly)?;
+        let e = idb_err("read contacts");
+        let store = tx.object_store(CONTACTS).map_err(&e)?;
+        let mut requests = Vec::new();
+        for id in ids {
+            requests.push(store.get(key_of(id)).map_err(&e)?);
+        }
+        let mut out = Vec::new();
+        for r in requests {
+            let record: Option<ContactRecord> =
+                from_js_opt(&r.await.map_err(&e)?.unwrap_or(JsValue::UNDEFINED))?;
+            if let Some(h) = record.and_then(|r| r.history) {
+                out.push(h);
+            }
+        }
+        Ok(out)
+    }
+
     pub async fn contact(&self, id: &str) -> Result<Option<Contact>, StoreError> {
         Ok(self
             .contact_record(id)
@@ -907,19 +930,31 @@ impl Store {
         with_notes(&tx, records).await
     }
 
-    /// Every contact with notes applied (search, export).
+    /// Every contact with notes applied (search, export): two reads, joined here.
     pub async fn all_contacts(&self) -> Result<Vec<Contact>, StoreError> {
         let tx = self.tx(&[CONTACTS, NOTES], TransactionMode::ReadOnly)?;
         let e = idb_err("read contacts");
-        let values = tx
+        let contacts = tx
             .object_store(CONTACTS)
             .map_err(&e)?
             .get_all(None, None)
-            .map_err(&e)?
-            .await
             .map_err(&e)?;
-        let records: Vec<ContactRecord> = from_js_array(values)?;
-        with_notes(&tx, records).await
+        let notes = tx
+            .object_store(NOTES)
+            .map_err(&e)?
+            .get_all(None, None)
+            .map_err(&e)?;
+        let records: Vec<ContactRecord> = from_js_array(contacts.await.map_err(&e)?)?;
+        let notes: Vec<NotesRecord> = from_js_array(notes.await.map_err(&e)?)?;
+        let mut notes: HashMap<String, NotesRecord> =
+            notes.into_iter().map(|n| (n.contact.clone(), n)).collect();
+        Ok(records
+            .into_iter()
+            .map(|r| {
+                let note = notes.remove(&r.id);
+                apply_notes(r, note)
+            })
+            .collect())
     }
 
     pub async fn all_contact_records(&self) -> Result<Vec<ContactRecord>, StoreError> {
@@ -1408,6 +1443,8 @@ async fn write_in(
     }
 
     let mut reply = ImportBatchReply::default();
+    // The batch's contact ids to the stored ones (an identity match keeps the stored id).
+    let mut final_ids: HashMap<String, String> = HashMap::new();
     let mut touched: BTreeSet<String> = BTreeSet::new();
     let mut note_writes: HashMap<String, NotesRecord> = HashMap::new();
     let stamp = now();
@@ -1471,6 +1508,7 @@ async fn write_in(
         for k in &keys {
             owners.entry(k.clone()).or_insert_with(|| id.clone());
         }
+        final_ids.insert(incoming.id.clone(), id.clone());
         if incoming.tags != Tags::default() || !incoming.exceptions.is_empty() {
             let mut note = note_writes
                 .remove(&id)
@@ -1491,18 +1529,22 @@ async fn write_in(
         }
     }
     for h in &batch.histories {
-        let record = records
-            .get_mut(&h.contact)
-            .or_else(|| by_id.get_mut(&h.contact));
-        if let Some(record) = record {
-            record.history = Some(h.clone());
-            record.last = record.last.max(h.last.unwrap_or(0));
-            touched.insert(record.id.clone());
-            if !records.contains_key(&h.contact) {
-                if let Some(r) = by_id.remove(&h.contact) {
-                    records.insert(h.contact.clone(), r);
-                }
+        let id = final_ids
+            .get(&h.contact)
+            .cloned()
+            .unwrap_or_else(|| h.contact.clone());
+        if !records.contains_key(&id) {
+            if let Some(r) = by_id.remove(&id) {
+                records.insert(id.clone(), r);
             }
+        }
+        if let Some(record) = records.get_mut(&id) {
+            record.history = Some(ContactHistory {
+                contact: id.clone(),
+                ..h.clone()
+            });
+            record.last = record.last.max(h.last.unwrap_or(0));
+            touched.insert(id);
         }
     }
 

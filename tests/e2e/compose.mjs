@@ -110,9 +110,10 @@ export async function openPanel(page, editorSelector, index = 0) {
   await frameElement.waitForElementState('visible');
   // A verdict may still be re-placing the panel: click only once it holds still.
   let last = null;
-  for (let i = 0; i < 20; i++) {
+  let steady = 0;
+  for (let i = 0; i < 30 && steady < 3; i++) {
     const box = JSON.stringify(await frameElement.boundingBox());
-    if (box === last) break;
+    steady = box === last ? steady + 1 : 0;
     last = box;
     await page.waitForTimeout(100);
   }

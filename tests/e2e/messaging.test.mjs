@@ -120,7 +120,9 @@ test('a content script is refused every request that reads or changes data', asy
 test("a content script's verdict carries the verdict and nothing else", async () => {
   const reply = await rapport.sendFromContent(site, { type: 'analyze', site: 'linkedin', draft: draft('Hi Brian, could you endorse me?') });
   assert.equal(reply.ok, true, JSON.stringify(reply));
-  assert.deepEqual(Object.keys(reply).sort(), ['ok', 'verdict', 'worst']);
+  // The send gate is the one setting a content script acts on (ask before sending).
+  assert.deepEqual(Object.keys(reply).sort(), ['ok', 'send_gate', 'verdict', 'worst']);
+  assert.ok(reply.send_gate === null || ['info', 'caution', 'stop'].includes(reply.send_gate));
   assert.deepEqual(Object.keys(reply.verdict).sort(), ['truncated', 'warnings']);
 });
 

@@ -4,6 +4,7 @@
 #
 #   tools/bench/run.sh                       everything (about 12 minutes on 2 cores)
 #   RAPPORT_BENCH_SIZES="1k 10k" tools/bench/run.sh      a quick run on small histories
+#   RAPPORT_BENCH_ONLY="worker" tools/bench/run.sh        re-run steps, keep the other figures
 #
 # Each step appends JSON lines to bench/data/results/results.jsonl; a step that fails
 # is recorded with its log's tail, so the report shows the gap instead of stopping.
@@ -26,17 +27,33 @@ STARTED=$(date +%s)
 
 say() { printf '\n==> %s\n' "$*"; }
 mkdir -p "$RESULTS"
-: >"$RESULTS/results.jsonl"
+# RAPPORT_BENCH_ONLY="worker typing": re-run those steps only, replacing their rows.
+ONLY=${RAPPORT_BENCH_ONLY:-}
+if [ -z "$ONLY" ]; then
+  : >"$RESULTS/results.jsonl"
+else
+  python3 - "$RESULTS/results.jsonl" $ONLY <<'PY'
+import json, sys
+path, only = sys.argv[1], set(sys.argv[2:])
+rows = [json.loads(l) for l in open(path) if l.strip()]
+def stale(r):
+    return r.get("_step") in only or r.get("step") in only or r["bench"].split("-")[0] in only
+open(path, "w").write("".join(json.dumps(r) + "\n" for r in rows if not stale(r)))
+PY
+  printf '{"bench":"rerun","steps":"%s","date":"%s","load_average":"%s"}\n' "$ONLY" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+    "$(cut -d' ' -f1-3 /proc/loadavg)" >>"$RESULTS/results.jsonl"
+fi
 
 # step NAME COMMAND...: its JSON lines go to the results, everything else to NAME.log.
 step() {
   local name=$1 t0 rc
   shift
+  if [ -n "$ONLY" ] && [[ " $ONLY " != *" $name "* ]]; then return 0; fi
   say "$name"
   t0=$(date +%s)
   "$@" >"$RESULTS/$name.out" 2>"$RESULTS/$name.log"
   rc=$?
-  grep '^{' "$RESULTS/$name.out" >>"$RESULTS/results.jsonl"
+  grep '^{' "$RESULTS/$name.out" | sed "s/^{/{\"_step\":\"$name\",/" >>"$RESULTS/results.jsonl"
   grep -v '^{' "$RESULTS/$name.out" >>"$RESULTS/$name.log"
   tail -n 3 "$RESULTS/$name.out"
   if [ $rc -ne 0 ]; then
@@ -116,27 +133,30 @@ EOF
 engine_criterion() {
   # The engine engineer's criterion bench (its own synthetic history): short
   # measurement windows keep it inside the budget; its summary lines are kept.
-  cargo bench --bench engine -- --warm-up-time 1 --measurement-time 3 --noplot |
+  cargo bench --bench engine -- --warm-up-time 0.5 --measurement-time 1 --noplot |
     python3 -c '
 import json, re, sys
 for line in sys.stdin:
     sys.stderr.write(line)
     m = re.search(r"history\s+(\d+) messages.*?analyze median ([\d.]+) ms, p99 ([\d.]+) ms", line)
+    cpu = re.search(r"thread CPU median ([\d.]+) ms, p99 ([\d.]+) ms", line)
     if m:
         print(json.dumps({"bench": "analyze-native-criterion", "messages": int(m[1]),
-                          "p50_ms": float(m[2]), "p99_ms": float(m[3]), "line": line.strip()}))
+                          "p50_ms": float(m[2]), "p99_ms": float(m[3]), "line": line.strip(),
+                          "cpu_p50_ms": float(cpu[1]) if cpu else None, "cpu_p99_ms": float(cpu[2]) if cpu else None}))
 '
 }
 
 step machine machine
-step build-tools cargo build --release --example gen_history --example bench_native
+step build-tools cargo build --profile native --example gen_history --example bench_native
 # shellcheck disable=SC2086
-step generate "$TARGET/release/examples/gen_history" --out "$DATA" $SIZES
+step generate "$TARGET/native/examples/gen_history" --out "$DATA" $SIZES
 # shellcheck disable=SC2086
-step analyze-native "$TARGET/release/examples/bench_native" analyze $SIZES
-step import-native "$TARGET/release/examples/bench_native" import "$DATA/$CMP_SIZE"
+step analyze-native "$TARGET/native/examples/bench_native" analyze $SIZES
+step import-native "$TARGET/native/examples/bench_native" import "$DATA/$CMP_SIZE"
+case " $SIZES " in *" 1m "*) step import-native-1m "$TARGET/native/examples/bench_native" import "$DATA/1m" ;; esac
 step import-python python3 tools/bench/python_import.py "$DATA/$CMP_SIZE"
-step neardup-rapport "$TARGET/release/examples/bench_native" neardup "$DATA/$CMP_SIZE"
+step neardup-rapport "$TARGET/native/examples/bench_native" neardup "$DATA/$CMP_SIZE"
 step neardup-datasketch datasketch
 step wasm-bench wasm_bench
 # shellcheck disable=SC2086
@@ -147,6 +167,6 @@ step worker node tools/bench/worker.mjs "$DATA/$CMP_SIZE"
 step sizes sizes
 [ -f benches/engine.rs ] && step engine-criterion engine_criterion
 
-printf '{"bench":"total","seconds":%d}\n' $(($(date +%s) - STARTED)) >>"$RESULTS/results.jsonl"
+[ -n "$ONLY" ] || printf '{"bench":"total","seconds":%d}\n' $(($(date +%s) - STARTED)) >>"$RESULTS/results.jsonl"
 say "Writing BENCHMARKS.md"
 node tools/bench/report.mjs "$RESULTS/results.jsonl" BENCHMARKS.md

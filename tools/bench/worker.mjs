@@ -6,7 +6,7 @@
 // 1. Imports DIR/backup.json through the background as the options page does: one
 //    `import_batch` request per batch (contacts first, then messages in batches of
 //    1,000), each written by the background in one IndexedDB transaction.
-// 2. Wake: stops the worker (CDP ServiceWorker.stopAllWorkers, the harness's helper),
+// 2. Wake: stops the worker (the harness's stopServiceWorker, over CDP),
 //    then times an `analyze` request from a content script on a LinkedIn page until its
 //    verdict arrives: worker start, wasm instantiation, opening IndexedDB, loading the
 //    draft's slice, the analysis and the reply. Repeated; p50 and p95.
@@ -23,6 +23,37 @@ const FIXTURES = join(ROOT, 'tests', 'fixtures', 'sites');
 const URL_THREAD = 'https://www.linkedin.com/messaging/thread/2-d2FrZQ/';
 const WAKES = Number(process.env.RAPPORT_BENCH_WAKES || 20);
 const BATCH = 1000;
+
+/** CDP Runtime.getHeapUsage of the extension's service worker, through a page session. */
+async function workerHeap(page) {
+  const cdp = await page.context().newCDPSession(page);
+  const { targetInfos } = await cdp.send('Target.getTargets');
+  const worker = targetInfos.find((t) => t.type === 'service_worker' && t.url.startsWith('chrome-extension://'));
+  if (!worker) throw new Error('no service worker target');
+  const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: worker.targetId, flatten: false });
+  const reply = new Promise((resolveReply, reject) => {
+    setTimeout(() => reject(new Error('no reply from the worker target')), 10000);
+    cdp.on('Target.receivedMessageFromTarget', (event) => {
+      if (event.sessionId !== sessionId) return;
+      const message = JSON.parse(event.message);
+      if (message.id === 1) resolveReply(message.result || {});
+    });
+  });
+  await cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id: 1, method: 'Runtime.getHeapUsage' }) });
+  return reply;
+}
+
+/** Stops the worker; a worker busy with a long task may outlast one attempt. */
+async function stopWorker(rapport) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await rapport.stopServiceWorker();
+    } catch (error) {
+      if (attempt === 3) throw error;
+      console.error(`stop attempt ${attempt} failed, retrying: ${error.message.slice(0, 120)}`);
+    }
+  }
+}
 
 function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.round((sorted.length - 1) * p))];
@@ -69,27 +100,40 @@ try {
   rapport.serve((url) => new URL(url).pathname === '/rapport-fixture/site-sim.js', { file: join(FIXTURES, 'site-sim.js') });
   rapport.serve(URL_THREAD, { file: join(FIXTURES, 'linkedin', 'thread.html') });
   const page = await rapport.openSite(URL_THREAD);
-  const analyze = async () => {
+  const analyze = async (draft) => {
     const t = performance.now();
     const reply = await rapport.sendFromContent(page, { type: 'analyze', site: 'linkedin', draft });
     const elapsed = performance.now() - t;
     if (!reply || reply.ok !== true) throw new Error(`analyze failed: ${JSON.stringify(reply).slice(0, 300)}`);
     return { elapsed, reply };
   };
-  const first = await analyze();
+  const first = await analyze(draft);
   const wakes = [];
   for (let i = 0; i < WAKES; i++) {
-    await rapport.stopServiceWorker();
-    wakes.push((await analyze()).elapsed);
+    await stopWorker(rapport);
+    wakes.push((await analyze(draft)).elapsed);
   }
+  // Where a wake's time goes: the same wake answering a settings read (worker start, wasm
+  // instantiation, chrome.storage), and an analysis for someone with no history (plus the
+  // store, the band-key queries, the phrase lexicon and the rules, with an empty slice).
+  const parts = { settings: [], stranger: [] };
+  const stranger = { ...draft, recipients: [{ name: 'Morgan Nobody', identity: { kind: 'linkedin', value: 'morgan-nobody-bench' } }] };
+  for (let i = 0; i < Math.ceil(WAKES / 2); i++) {
+    await stopWorker(rapport);
+    let t = performance.now();
+    await rapport.sendFromPage({ type: 'get_settings' });
+    parts.settings.push(performance.now() - t);
+    await stopWorker(rapport);
+    parts.stranger.push((await analyze(stranger)).elapsed);
+  }
+  parts.settings.sort((a, b) => a - b);
+  parts.stranger.sort((a, b) => a - b);
   const warm = [];
-  for (let i = 0; i < 100; i++) warm.push((await analyze()).elapsed);
+  for (let i = 0; i < 100; i++) warm.push((await analyze(draft)).elapsed);
 
   let heap = {};
   try {
-    const worker = await rapport.serviceWorker();
-    const cdp = await rapport.context.newCDPSession(worker);
-    heap = await cdp.send('Runtime.getHeapUsage');
+    heap = await workerHeap(page);
   } catch (e) {
     console.error(`heap usage unavailable: ${e.message}`);
   }
@@ -104,6 +148,8 @@ try {
     p95_ms: percentile(wakes, 0.95),
     warm_p50_ms: percentile(warm, 0.5),
     warm_p95_ms: percentile(warm, 0.95),
+    wake_settings_only_p50_ms: percentile(parts.settings, 0.5),
+    wake_stranger_p50_ms: percentile(parts.stranger, 0.5),
     warnings: (first.reply.verdict.warnings || []).map((w) => w.rule),
     sw_js_heap_mb: heap.usedSize !== undefined ? heap.usedSize / 1048576 : undefined,
     sw_backing_mb: heap.backingStorageSize !== undefined ? heap.backingStorageSize / 1048576 : undefined,
