@@ -457,23 +457,22 @@ async fn record_seen(
     let settings = settings().await;
     let now = js_sys::Date::now() as Millis;
     let me = owner_party(&settings, channel, &None);
+    // Which messages are the user's own is the page's say-so, and a page script can
+    // forge one styled as theirs: the user's sent mail comes only from a real Send
+    // (`record_sent`) and from imports, never from what a page shows.
     let messages = seen
         .into_iter()
+        .filter(|m| !m.mine)
         .map(|m| {
             let time = m.time.unwrap_or(now);
             let stamp = m.time.map(|t| t.to_string()).unwrap_or_default();
-            let other = if m.from.identity.is_some() && !m.mine {
+            let from = if m.from.identity.is_some() {
                 m.from.clone()
             } else {
                 Party {
                     name: m.from.name.clone().or(with.name.clone()),
                     identity: with.identity.clone(),
                 }
-            };
-            let (direction, from, to) = if m.mine {
-                (Direction::Sent, me.clone(), vec![with.clone()])
-            } else {
-                (Direction::Received, other, vec![me.clone()])
             };
             Message {
                 id: page_message_id(
@@ -485,15 +484,17 @@ async fn record_seen(
                             .as_ref()
                             .map(Identity::key)
                             .unwrap_or_default(),
-                        if m.mine { "mine" } else { "theirs" },
+                        // Kept in the id so messages recorded before "mine" was
+                        // dropped still dedupe.
+                        "theirs",
                         &stamp,
                         &m.text,
                     ],
                 ),
                 channel,
-                direction,
+                direction: Direction::Received,
                 from,
-                to,
+                to: vec![me.clone()],
                 time,
                 subject: None,
                 text: m.text,

@@ -153,10 +153,10 @@ test('a send the user never made is not recorded; a real send is', async () => {
   await page.close();
 });
 
-// Known gap (docs/security.md): the visible thread is recorded as the page shows it,
-// and a content script cannot tell the site's markup from a page script's. A page
-// that forges a message styled as the user's own gets it stored as sent.
-test('a thread message forged in the DOM is not recorded as sent by the user', { todo: 'record_seen trusts the page for which messages are mine' }, async () => {
+// A content script cannot tell the site's markup from a page script's, so the
+// visible thread's "mine" messages are never recorded (content script and service
+// both drop them): the user's sent mail comes from a real Send and from imports.
+test('a thread message forged in the DOM is not recorded as sent by the user', async () => {
   const page = await openHostile();
   await page.waitForTimeout(800);
   await page.evaluate(() => window.__attack.forge());
