@@ -1,6 +1,6 @@
 // Regenerates docs/screenshots/ from the built extension (dist/), in headless
 // Chromium, with the sample exports under tests/fixtures/: the images in
-// docs/setup.md show the real pages, not mock-ups.
+// the README's setup walkthrough show the real pages, not mock-ups.
 //
 //   ./build.sh && node tools/ui-screenshots.mjs
 

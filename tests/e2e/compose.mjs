@@ -1,7 +1,7 @@
 // Helpers for the compose-box end-to-end tests: fixture pages at the sites' real URLs,
 // the overlay frames, typing and reading what Rapport shows.
 //
-// Where the stable hooks live (see docs/compose-boxes.md): the warning list is rendered
+// Where the stable hooks live (see README, "In your compose box"): the warning list is rendered
 // in the overlay frame (an extension page, origin chrome-extension://<id>), so tests
 // reach it through Playwright's frame access; page scripts can't.
 //   frame root:   main#rapport-overlay[data-rapport-state = idle|warnings|inactive|error]
