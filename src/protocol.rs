@@ -15,6 +15,10 @@ use serde::{Deserialize, Serialize};
 /// batches come from extension pages and have their own, larger limit.
 pub const MAX_CONTENT_REQUEST_BYTES: usize = 2 * 1024 * 1024;
 pub const MAX_PAGE_REQUEST_BYTES: usize = 16 * 1024 * 1024;
+/// An export page's messages: at most this many, and they stop once their JSON passes
+/// this many bytes, far under Chrome's 64 MiB cap on one message.
+pub const EXPORT_PAGE_MESSAGES: usize = 5_000;
+pub const EXPORT_PAGE_BYTES: usize = 8 * 1024 * 1024;
 
 /// Who sent a request, as established by the browser, never by the payload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -149,10 +153,20 @@ pub enum Request {
     CancelImport {
         import_id: String,
     },
-    /// Reply: `{ "ok": true, "backup": Backup }` (`import::Backup`, canonical), a full
-    /// backup with `bodies`, else the relationship book (no bodies, no settings).
+    /// One page of an export: Chrome drops a reply over 64 MiB, and a large history's
+    /// backup is far bigger, so messages come in pages the options page assembles.
+    /// Without `after`, reply `{ "ok": true, "backup": Backup, "next": cursor|null }`:
+    /// a full backup with `bodies` (settings, contacts and the first page of messages),
+    /// else the whole relationship book (no bodies, no settings, never a second page).
+    /// With `after` (the previous reply's `next`), reply `{ "ok": true, "messages":
+    /// [Message], "next": cursor|null }`. `limit` lowers the page's message count (at
+    /// most [`EXPORT_PAGE_MESSAGES`]); a page also stops at [`EXPORT_PAGE_BYTES`].
     Export {
         bodies: bool,
+        #[serde(default)]
+        after: Option<String>,
+        #[serde(default)]
+        limit: Option<usize>,
     },
     /// Merges a backup or a relationship book (idempotent). Reply: [`ImportBatchReply`].
     Restore {
@@ -278,5 +292,34 @@ impl ErrorReply {
             ok: false,
             error: error.into(),
         }
+    }
+}
+
+/// How many leading messages, of these JSON sizes, make one export page: as many as
+/// fit in `max_bytes`, but always one, so a single huge message still moves on.
+pub fn export_page_len(sizes: impl IntoIterator<Item = usize>, max_bytes: usize) -> usize {
+    let mut total = 0usize;
+    let mut len = 0;
+    for size in sizes {
+        total = total.saturating_add(size);
+        if len > 0 && total > max_bytes {
+            break;
+        }
+        len += 1;
+    }
+    len
+}
+
+#[cfg(test)]
+mod tests {
+    use super::export_page_len;
+
+    #[test]
+    fn an_export_page_stops_at_its_byte_budget_but_always_moves_on() {
+        assert_eq!(export_page_len([], 10), 0);
+        assert_eq!(export_page_len([4, 4, 2], 10), 3);
+        assert_eq!(export_page_len([4, 4, 3], 10), 2);
+        assert_eq!(export_page_len([25, 1], 10), 1);
+        assert_eq!(export_page_len([3; 100], 10), 3);
     }
 }

@@ -983,6 +983,34 @@ impl Store {
         messages_of(values)
     }
 
+    /// Up to `limit` messages after the record key `after`, in key order, with their
+    /// keys: one page of an export, read in its own transaction.
+    pub async fn messages_page(
+        &self,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<(String, Message)>, StoreError> {
+        let tx = self.tx(&[MESSAGES], TransactionMode::ReadOnly)?;
+        let e = idb_err("read messages");
+        let range = match after {
+            Some(key) => Some(Query::from(
+                KeyRange::lower_bound(&JsValue::from_str(key), Some(true)).map_err(&e)?,
+            )),
+            None => None,
+        };
+        let values = tx
+            .object_store(MESSAGES)
+            .map_err(&e)?
+            .get_all(range, Some(limit))
+            .map_err(&e)?
+            .await
+            .map_err(&e)?;
+        Ok(from_js_array::<MessageRecord>(values)?
+            .into_iter()
+            .map(|r| (r.id, r.message))
+            .collect())
+    }
+
     pub async fn counts(&self) -> Result<(u64, u64), StoreError> {
         let tx = self.tx(&[CONTACTS, MESSAGES], TransactionMode::ReadOnly)?;
         let e = idb_err("count history");

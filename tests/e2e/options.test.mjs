@@ -94,8 +94,8 @@ async function confirmAndWait() {
   await page.waitForSelector('#import-result:not([hidden]), #import-errors li', { timeout: 120000 });
 }
 
-async function download(button) {
-  const [file] = await Promise.all([page.waitForEvent('download'), page.click(button)]);
+async function download(button, from = page) {
+  const [file] = await Promise.all([from.waitForEvent('download'), from.click(button)]);
   const path = join(work, `${Date.now()}-${file.suggestedFilename()}`);
   await file.saveAs(path);
   return { path, text: readFileSync(path, 'utf8'), name: file.suggestedFilename() };
@@ -249,6 +249,35 @@ test('export, erase, restore gives back the same data', async () => {
   await page.setInputFiles('#restore-file', first.path);
   await page.waitForFunction(() => /Restored .*: 0 contacts and 0 messages/.test(document.getElementById('data-status').textContent));
   assert.equal((await download('#export-backup')).text, first.text);
+});
+
+test('an export larger than one page comes back complete and byte-identical', async () => {
+  const whole = await download('#export-backup');
+  const total = JSON.parse(whole.text).messages.length;
+  const PAGE = 7;
+  assert.ok(total > 3 * PAGE, `history of ${total} messages spans several pages`);
+
+  // The worker really pages: a first page of PAGE messages with a cursor, then the rest.
+  const first = await rapport.sendFromPage({ type: 'export', bodies: true, limit: PAGE });
+  assert.equal(first.ok, true);
+  assert.equal(first.backup.messages.length, PAGE);
+  assert.equal(typeof first.next, 'string');
+  const second = await rapport.sendFromPage({ type: 'export', bodies: true, limit: PAGE, after: first.next });
+  assert.equal(second.messages.length, PAGE);
+  const firstIds = new Set(first.backup.messages.map((m) => m.id));
+  assert.ok(second.messages.every((m) => !firstIds.has(m.id)), 'pages do not overlap');
+
+  const paged = await rapport.openExtensionPage(`options/options.html?export-page=${PAGE}`);
+  try {
+    await paged.waitForSelector('#rule-list fieldset');
+    const pieced = await download('#export-backup', paged);
+    assert.equal(JSON.parse(pieced.text).messages.length, total);
+    assert.equal(pieced.text, whole.text, 'paged export is byte-identical to the one-page export');
+    const book = await download('#export-book', paged);
+    assert.equal(book.text, (await download('#export-book')).text);
+  } finally {
+    await paged.close();
+  }
 });
 
 test("a delegate importing the shared book sees known-contact-pitch for the boss's contacts", async () => {

@@ -1313,18 +1313,9 @@ fn wire_data(state: &Shared) {
 }
 
 async fn export(bodies: bool) {
-    let reply = match call(&Request::Export { bodies }).await {
-        Ok(reply) => reply,
+    let text = match export_pages(bodies).await {
+        Ok(backup) => backup.to_canonical_json(),
         Err(error) => return status("data-status", &error),
-    };
-    let backup = reply.get("backup").cloned().unwrap_or(Value::Null);
-    // Canonical JSON when it reads as a backup, so two exports of the same data match.
-    let text = match backup {
-        Value::String(text) => text,
-        value => match serde_json::from_value::<Backup>(value.clone()) {
-            Ok(backup) => backup.to_canonical_json(),
-            Err(_) => value.to_string(),
-        },
     };
     let date = dom::format_date(dom::now());
     let name = if bodies {
@@ -1346,6 +1337,47 @@ async fn export(bodies: bool) {
         ),
         Err(error) => status("data-status", &error),
     }
+}
+
+/// Fetches an export page by page (one chrome.runtime reply is capped at 64 MiB) and
+/// assembles the backup; its canonical text is the same whatever the page size.
+async fn export_pages(bodies: bool) -> Result<Backup, String> {
+    // Test hook: `options.html?export-page=N` pages by N messages, so a small history
+    // exercises the paging.
+    let limit = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .and_then(|q| {
+            q.trim_start_matches('?')
+                .split('&')
+                .find_map(|pair| pair.strip_prefix("export-page=")?.parse().ok())
+        });
+    let unreadable = |e: serde_json::Error| format!("The export reply is unreadable: {e}");
+    let mut reply = call(&Request::Export {
+        bodies,
+        after: None,
+        limit,
+    })
+    .await?;
+    let mut backup: Backup = serde_json::from_value(reply["backup"].take()).map_err(unreadable)?;
+    while let Value::String(after) = reply["next"].take() {
+        status(
+            "data-status",
+            &t_with("exportingMessages", &[&backup.messages.len().to_string()]),
+        );
+        reply = call(&Request::Export {
+            bodies,
+            after: Some(after),
+            limit,
+        })
+        .await?;
+        let messages: Vec<crate::model::Message> =
+            serde_json::from_value(reply["messages"].take()).map_err(unreadable)?;
+        if messages.is_empty() {
+            break;
+        }
+        backup.messages.extend(messages);
+    }
+    Ok(backup)
 }
 
 fn download(name: &str, text: &str) -> Result<(), String> {
