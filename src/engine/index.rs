@@ -115,6 +115,20 @@ fn content_tokens(chars: &[char]) -> (Vec<Token>, structure::Layout) {
     (tokens, layout)
 }
 
+/// What a reply says itself (its content without quoted history and signature), as
+/// kept for the rules that read their last reply.
+pub(crate) fn reply_own_text(chars: &[char], layout: &structure::Layout) -> String {
+    layout
+        .content
+        .iter()
+        .map(|&(s, e)| chars[s..e].iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("\n")
+        .chars()
+        .take(KEPT_REPLY_CHARS)
+        .collect()
+}
+
 /// Name words masked in near-duplicate signatures: the parties' and the greeting's.
 fn mask_words<'a>(
     names: impl Iterator<Item = &'a str>,
@@ -515,15 +529,7 @@ impl Index {
                         learn(&mut person.learned_names, signer);
                     }
                     if person.last_reply.as_ref().is_none_or(|r| r.0 <= time) {
-                        let kept: String = layout
-                            .content
-                            .iter()
-                            .map(|&(s, e)| chars[s..e].iter().collect::<String>())
-                            .collect::<Vec<_>>()
-                            .join("\n")
-                            .chars()
-                            .take(KEPT_REPLY_CHARS)
-                            .collect();
+                        let kept = reply_own_text(&chars, &layout);
                         person.last_reply = Some((time, kept.into_boxed_str()));
                     }
                 }

@@ -38,7 +38,7 @@ mod index;
 mod rules;
 
 pub use index::{draft_signature, message_signature, slice_keys, Index, SliceKeys};
-pub use rules::analyze;
+pub use rules::{analyze, is_decline};
 
 /// Band keys to persist with a stored message (empty for received or short ones).
 pub fn message_band_keys(message: &crate::model::Message) -> Vec<String> {

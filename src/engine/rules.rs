@@ -902,6 +902,32 @@ fn asks_or_pitches(text: &DraftText) -> Vec<(usize, usize)> {
         .collect()
 }
 
+/// The phrase saying no in a reply's own text (quotes and signature already removed):
+/// a firm decline anywhere, a soft one ("not a priority right now") only in a short
+/// reply, where it is the point rather than an aside.
+fn decline_in(lexicon: &Lexicon, chars: &[char]) -> Option<Hit> {
+    let tokens = tokenize_chars(chars);
+    let hits = lexicon.scan(&tokens, |_| true);
+    let hard = hits.iter().find(|h| h.cue == Cue::Decline);
+    let soft = hits
+        .iter()
+        .find(|h| h.cue == Cue::SoftDecline)
+        .filter(|_| tokens.len() <= 120);
+    hard.or(soft).cloned()
+}
+
+/// Whether a reply reads as a polite "no", as `after-decline` judges it: only the
+/// reply's own words count (not the quoted history or signature), with the user's
+/// edits to the decline phrases.
+pub fn is_decline(reply: &str, settings: &Settings) -> bool {
+    let chars: Vec<char> = reply.chars().collect();
+    let layout = structure::layout(&chars);
+    let own: Vec<char> = super::index::reply_own_text(&chars, &layout)
+        .chars()
+        .collect();
+    decline_in(&lexicon_for(settings), &own).is_some()
+}
+
 fn after_decline(text: &DraftText, rels: &[Relation], lexicon: &Lexicon, out: &mut Out) {
     let rule = "after-decline";
     let now = text.draft.time;
@@ -936,14 +962,7 @@ fn after_decline(text: &DraftText, rels: &[Relation], lexicon: &Lexicon, out: &m
             continue;
         };
         let chars: Vec<char> = reply.chars().collect();
-        let tokens = tokenize_chars(&chars);
-        let hits = lexicon.scan(&tokens, |_| true);
-        let hard = hits.iter().find(|h| h.cue == Cue::Decline);
-        let soft = hits
-            .iter()
-            .find(|h| h.cue == Cue::SoftDecline)
-            .filter(|_| tokens.len() <= 120);
-        let Some(hit) = hard.or(soft) else {
+        let Some(hit) = decline_in(lexicon, &chars) else {
             continue;
         };
         // Quote their words around the phrase, briefly.

@@ -160,7 +160,6 @@ async fn store() -> Result<Store, String> {
         return Ok(store);
     }
     let store = Store::open(store::DB_NAME).await.map_err(|e| e.message)?;
-    store::request_persistence();
     STATE.with(|s| s.borrow_mut().store = Some(store.clone()));
     Ok(store)
 }
@@ -596,7 +595,15 @@ fn search(entries: &[SearchEntry], query: &str, limit: usize) -> Vec<Contact> {
         .collect()
 }
 
-fn summarize(messages: &[Message]) -> RelationshipSummary {
+/// The relationship at a glance: the stored messages, widened by any relationship
+/// book's figures for the contact. The book and the stored messages overlap (a
+/// delegate's copies of the owner's mail are in the book's counts too), so, as in
+/// [`Index::add_history`], each direction takes the larger figure, never the sum.
+fn summarize(
+    messages: &[Message],
+    books: &[crate::import::ContactHistory],
+    settings: &Settings,
+) -> RelationshipSummary {
     let mut s = RelationshipSummary::default();
     for m in messages {
         match m.direction {
@@ -607,6 +614,21 @@ fn summarize(messages: &[Message]) -> RelationshipSummary {
         s.last = Some(s.last.map_or(m.time, |l| l.max(m.time)));
         if !s.channels.contains(&m.channel) {
             s.channels.push(m.channel);
+        }
+    }
+    let clamp = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
+    for book in books.iter().filter(|b| b.sent + b.received > 0) {
+        s.sent = s.sent.max(clamp(book.sent));
+        s.received = s.received.max(clamp(book.received));
+        s.first = match (s.first, book.first) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        s.last = s.last.max(book.last);
+        for channel in &book.channels {
+            if !s.channels.contains(channel) {
+                s.channels.push(*channel);
+            }
         }
     }
     s.channels.sort();
@@ -627,7 +649,7 @@ fn summarize(messages: &[Message]) -> RelationshipSummary {
         s.last_reply = Some(LastReply {
             time: reply.time,
             excerpt: excerpt.chars().take(280).collect(),
-            declined: false,
+            declined: engine::is_decline(&reply.text, settings),
         });
     }
     s
@@ -658,9 +680,12 @@ async fn contact_summary(
         }
     }
     let messages = store.messages_with(&keys).await.map_err(user_error)?;
+    let ids: Vec<String> = contact.iter().map(|c| c.id.clone()).collect();
+    let books = store.histories(&ids).await.map_err(user_error)?;
+    let settings = settings().await;
     Ok(ContactSummaryReply {
+        summary: summarize(&messages, &books, &settings),
         contact,
-        summary: summarize(&messages),
     })
 }
 

@@ -1633,24 +1633,6 @@ async fn write_in(
     Ok(reply)
 }
 
-/// Asks the browser not to evict Rapport's storage under pressure. Extensions with
-/// `unlimitedStorage` are already exempt; this documents the intent where the API
-/// exists (pages; service workers do not expose `persist`).
-pub fn request_persistence() {
-    let Ok(navigator) = js_sys::Reflect::get(&js_sys::global(), &"navigator".into()) else {
-        return;
-    };
-    let Ok(storage) = js_sys::Reflect::get(&navigator, &"storage".into()) else {
-        return;
-    };
-    let Ok(persist) = js_sys::Reflect::get(&storage, &"persist".into()) else {
-        return;
-    };
-    if let Some(f) = persist.dyn_ref::<js_sys::Function>() {
-        let _ = f.call0(&storage);
-    }
-}
-
 /// Bytes used by this origin, from `navigator.storage.estimate()`.
 pub async fn storage_used() -> Option<f64> {
     let navigator = js_sys::Reflect::get(&js_sys::global(), &"navigator".into()).ok()?;

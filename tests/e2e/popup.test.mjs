@@ -224,6 +224,69 @@ test('a per-rule exception for this person switches the rule off for them only',
   await page.close();
 });
 
+test('the summary says whether their last reply declined, as after-decline reads it', async () => {
+  const brian = { name: 'Brian Miller', identity: email('brian@miller-advisory.example') };
+  const messages = thread('brian', brian, 4);
+  messages.push({
+    id: 'brian-no',
+    channel: 'email',
+    direction: 'received',
+    from: brian,
+    to: [OWNER],
+    time: NOW - 5 * DAY,
+    subject: 'Re: Advisory board',
+    text: 'Hi Dana,\n\nThank you for thinking of me. Unfortunately the two boards I already sit on are all I can keep up with this year.\n\nBrian\n\nOn Mon, Dana Whitfield <dana@whitfield.example> wrote:\n> Would you join our advisory board?',
+  });
+  await importBatch([contact('seed-brian', ['Brian Miller'], [brian.identity])], messages);
+  const declined = await send({ type: 'contact_summary', recipient: { identity: brian.identity } });
+  assert.equal(declined.summary.last_reply.time, NOW - 5 * DAY);
+  assert.equal(declined.summary.last_reply.declined, true, JSON.stringify(declined.summary));
+  assert.doesNotMatch(declined.summary.last_reply.excerpt, /advisory board\?/, 'the quoted history is not their reply');
+
+  // Their agreeing reply afterwards is the last reply now, and it declines nothing.
+  await importBatch([], [{ ...messages.at(-1), id: 'brian-yes', time: NOW - DAY, text: "Sounds great, let's talk Tuesday.\n\nBrian" }]);
+  const agreed = await send({ type: 'contact_summary', recipient: { identity: brian.identity } });
+  assert.equal(agreed.summary.last_reply.time, NOW - DAY);
+  assert.equal(agreed.summary.last_reply.declined, false);
+});
+
+test('a contact known only from a relationship book shows the book\'s counts, never summed with stored copies', async () => {
+  const marta = { name: 'Marta Kowalski', identity: email('marta@kowalski-consulting.example') };
+  const first = NOW - 4 * 365 * DAY;
+  const last = NOW - 20 * DAY;
+  const book = {
+    contact: 'book-marta',
+    sent: 31,
+    received: 26,
+    first,
+    last,
+    last_sent: last,
+    last_received: last - DAY,
+    channels: ['email', 'linkedin'],
+  };
+  await send({
+    type: 'import_batch',
+    import_id: 'book-marta',
+    file: 'book.rapport.json',
+    batch: { contacts: [contact('book-marta', ['Marta Kowalski'], [marta.identity])], messages: [], histories: [book] },
+  });
+  const bookOnly = await send({ type: 'contact_summary', recipient: { identity: marta.identity } });
+  assert.equal(bookOnly.contact.id, 'book-marta');
+  const { sent, received, first: f, last: l, channels } = bookOnly.summary;
+  assert.deepEqual({ sent, received, first: f, last: l, channels: [...channels].sort() }, { sent: 31, received: 26, first, last, channels: ['email', 'linkedin'] });
+
+  // Stored copies of some of those messages (two sent, one received, one newer than the
+  // book) widen the dates, but the counts stay the book's: the larger, never the sum.
+  const copies = thread('marta', marta, 3).map((m, i) => ({ ...m, time: last - (3 - i) * DAY }));
+  copies.push({ ...copies[0], id: 'marta-new', time: NOW - 2 * DAY });
+  await importBatch([], copies);
+  const both = await send({ type: 'contact_summary', recipient: { identity: marta.identity } });
+  assert.equal(both.summary.sent, 31);
+  assert.equal(both.summary.received, 26);
+  assert.equal(both.summary.first, first);
+  assert.equal(both.summary.last, NOW - 2 * DAY);
+});
+
 test('search finds a contact among 20,000, and a name with markup renders as text', async () => {
   const hostile = '<img src=x onerror="window.__pwned=1">Eve <b>Mallory</b>';
   const contacts = [];

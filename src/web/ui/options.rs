@@ -40,9 +40,28 @@ type Shared = Rc<RefCell<State>>;
 pub fn start() {
     let state: Shared = Rc::default();
     wire(&state);
+    request_persistent_storage();
     spawn_local(async move {
         load_settings(&state).await;
         refresh_stats().await;
+    });
+}
+
+/// Asks the browser never to evict this origin's storage (the user's history lives
+/// in its IndexedDB). It is asked here because `navigator.storage.persist()` exists
+/// only in documents: the service worker, which owns the database, cannot call it.
+/// The options page is where a user imports, so it is asked once per page load; a
+/// refusal changes nothing (`unlimitedStorage` already guards against most eviction).
+fn request_persistent_storage() {
+    let Some(storage) = web_sys::window().map(|w| w.navigator().storage()) else {
+        return;
+    };
+    let Ok(asked) = storage.persist() else {
+        return;
+    };
+    spawn_local(async move {
+        // Awaited only so a rejection is consumed rather than reported as unhandled.
+        let _ = JsFuture::from(asked).await;
     });
 }
 
