@@ -128,22 +128,6 @@ pub fn detect(data: &[u8]) {
     }
 }
 
-/// The engine on arbitrary history and an arbitrary draft: never a panic, and every
-/// verdict is well formed (known rule ids, spans inside the draft, serializable).
-const RULES: [&str; 11] = [
-    "known-contact-pitch",
-    "repeat-message",
-    "mass-template",
-    "unanswered-streak",
-    "after-decline",
-    "unsigned-delegate",
-    "greeting-mismatch",
-    "merge-field",
-    "early-favor",
-    "pitch-after-connect",
-    "pressure",
-];
-
 fn party(name: &str, email: &str) -> Party {
     Party {
         name: Some(name.to_string()),
@@ -151,6 +135,8 @@ fn party(name: &str, email: &str) -> Party {
     }
 }
 
+/// The engine on arbitrary history and an arbitrary draft: never a panic, and every
+/// verdict is well formed (known rule ids, spans inside the draft, serializable).
 pub fn engine(data: &[u8]) {
     // Long inputs only slow the search down; the engine caps drafts itself.
     let data = &data[..data.len().min(16 * 1024)];
@@ -244,7 +230,7 @@ pub fn engine(data: &[u8]) {
     let chars = draft.text.chars().count();
     for warning in &verdict.warnings {
         assert!(
-            RULES.contains(&warning.rule.as_str()),
+            rapport::settings::RULE_IDS.contains(&warning.rule.as_str()),
             "unknown rule {}",
             warning.rule
         );

@@ -775,20 +775,6 @@ async fn restore(backup: Value) -> Result<ImportBatchReply, String> {
     Ok(total)
 }
 
-const RULES: [&str; 11] = [
-    "known-contact-pitch",
-    "repeat-message",
-    "mass-template",
-    "unanswered-streak",
-    "after-decline",
-    "unsigned-delegate",
-    "greeting-mismatch",
-    "merge-field",
-    "early-favor",
-    "pitch-after-connect",
-    "pressure",
-];
-
 async fn serve(request: Request, tab: Option<i32>) -> Result<String, String> {
     match request {
         Request::Analyze { site, draft } => {
@@ -868,7 +854,7 @@ async fn serve(request: Request, tab: Option<i32>) -> Result<String, String> {
             Ok(ok_reply(&json!({ "contact": c })))
         }
         Request::AddException { contact, rule } => {
-            if !RULES.contains(&rule.as_str()) {
+            if !crate::settings::RULE_IDS.contains(&rule.as_str()) {
                 return Err(format!("There is no rule '{rule}'."));
             }
             let since = js_sys::Date::now() as Millis;

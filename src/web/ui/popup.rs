@@ -13,21 +13,6 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::{Element, HtmlSelectElement, HtmlTextAreaElement};
 
-/// The public rule ids, in the order the popup offers exceptions for them.
-pub const RULES: [&str; 11] = [
-    "known-contact-pitch",
-    "repeat-message",
-    "mass-template",
-    "unanswered-streak",
-    "after-decline",
-    "unsigned-delegate",
-    "greeting-mismatch",
-    "merge-field",
-    "early-favor",
-    "pitch-after-connect",
-    "pressure",
-];
-
 const SEARCH_LIMIT: usize = 20;
 const RECENT_LIMIT: usize = 8;
 
@@ -95,7 +80,7 @@ fn fill_static_choices() {
         let _ = kind.append_child(&option);
     }
     let rules: Element = by_id("exception-rule");
-    for rule in RULES {
+    for rule in crate::settings::RULE_IDS {
         let option = text_element("option", &rule_label(rule));
         let _ = option.set_attribute("value", rule);
         let _ = rules.append_child(&option);
