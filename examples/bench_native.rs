@@ -23,37 +23,13 @@ use rapport::settings::Settings;
 use rapport::text::minhash;
 use rapport::text::normalize::tokenize;
 use serde_json::json;
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicIsize, Ordering};
 use std::time::Instant;
 
-/// Counts live heap bytes, so the index's memory is measured rather than estimated.
-struct Counting;
-static LIVE: AtomicIsize = AtomicIsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        LIVE.fetch_add(layout.size() as isize, Ordering::Relaxed);
-        System.alloc(layout)
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        LIVE.fetch_sub(layout.size() as isize, Ordering::Relaxed);
-        System.dealloc(ptr, layout)
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        LIVE.fetch_add(
-            new_size as isize - layout.size() as isize,
-            Ordering::Relaxed,
-        );
-        System.realloc(ptr, layout, new_size)
-    }
-}
-
-#[global_allocator]
-static ALLOC: Counting = Counting;
+#[path = "../tools/bench/counting_alloc.rs"]
+mod counting_alloc;
 
 const SEED: u64 = 1;
 
@@ -121,7 +97,7 @@ fn analyze_sizes(data: &Path, sizes: &[usize]) {
     let pools = load_pools(data);
     let settings = Settings::default();
     for &size in sizes {
-        let before = LIVE.load(Ordering::Relaxed);
+        let before = counting_alloc::live_bytes();
         let t0 = Instant::now();
         let mut index = Index::new();
         let mut picker = history::DraftPicker::default();
@@ -133,7 +109,7 @@ fn analyze_sizes(data: &Path, sizes: &[usize]) {
             Item::Message(m) => index.add_message(m),
         });
         let build_s = t0.elapsed().as_secs_f64();
-        let bytes = LIVE.load(Ordering::Relaxed) - before;
+        let bytes = counting_alloc::live_bytes() - before;
 
         let drafts = picker.drafts(&pools, size as u64);
         // Warm caches and the lazily built phrase lexicon first.

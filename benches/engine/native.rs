@@ -4,33 +4,10 @@ use rapport::model::{
     Channel, Contact, Direction, Draft, Identity, Message, Party, Recipient, DAY,
 };
 use rapport::settings::Settings;
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicIsize, Ordering};
 use std::time::Instant;
 
-struct Counting;
-static LIVE: AtomicIsize = AtomicIsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        LIVE.fetch_add(layout.size() as isize, Ordering::Relaxed);
-        System.alloc(layout)
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        LIVE.fetch_sub(layout.size() as isize, Ordering::Relaxed);
-        System.dealloc(ptr, layout)
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        LIVE.fetch_add(
-            new_size as isize - layout.size() as isize,
-            Ordering::Relaxed,
-        );
-        System.realloc(ptr, layout, new_size)
-    }
-}
-
-#[global_allocator]
-static ALLOC: Counting = Counting;
+#[path = "../../tools/bench/counting_alloc.rs"]
+mod counting_alloc;
 
 const NOW: i64 = 1_795_000_000_000;
 const WORDS: &[&str] = &[
@@ -186,9 +163,9 @@ fn percentiles(index: &Index, draft: &Draft, settings: &Settings) -> [(f64, f64)
 fn bench(c: &mut Criterion) {
     let settings = Settings::default();
     for size in [1_000, 10_000, 100_000] {
-        let before = LIVE.load(Ordering::Relaxed);
+        let before = counting_alloc::live_bytes();
         let index = build(size);
-        let bytes = LIVE.load(Ordering::Relaxed) - before;
+        let bytes = counting_alloc::live_bytes() - before;
         let draft = two_kb_draft(7);
         let parts: Vec<String> = index
             .memory_breakdown()
