@@ -4,118 +4,13 @@
 //! exactly the case's `expect`, spans must lie inside the draft, and `--fail-on` must
 //! agree with the severities printed.
 
-use rapport::identity::parse_identity;
-use rapport::import::{Backup, ContactHistory};
-use rapport::model::{Channel, Contact, Direction, Message, Millis, Party, DAY};
-use serde::Deserialize;
+mod common;
+
+use common::{party, Case, DEFAULT_NOW};
+use rapport::import::Backup;
+use rapport::model::{Contact, Direction, Message, Millis, Party, DAY};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-#[derive(Deserialize)]
-struct Case {
-    #[serde(default)]
-    now: Option<String>,
-    #[serde(default)]
-    settings: serde_json::Value,
-    #[serde(default)]
-    contacts: Vec<CaseContact>,
-    #[serde(default)]
-    history: Vec<CaseMessage>,
-    /// Relationship-book entries (counts and dates without bodies).
-    #[serde(default)]
-    histories: Vec<CaseHistory>,
-    draft: CaseDraft,
-    expect: Vec<String>,
-}
-
-#[derive(Deserialize)]
-struct CaseContact {
-    #[serde(flatten)]
-    contact: Contact,
-    #[serde(default)]
-    connected_days_ago: Option<f64>,
-}
-
-#[derive(Deserialize)]
-struct CaseMessage {
-    days_ago: f64,
-    direction: Direction,
-    #[serde(default = "email")]
-    channel: Channel,
-    with: Vec<String>,
-    text: String,
-    #[serde(default)]
-    id: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct CaseHistory {
-    contact: String,
-    #[serde(default)]
-    sent: u64,
-    #[serde(default)]
-    received: u64,
-    #[serde(default)]
-    first_days_ago: Option<f64>,
-    #[serde(default)]
-    last_days_ago: Option<f64>,
-    #[serde(default)]
-    last_sent_days_ago: Option<f64>,
-    #[serde(default)]
-    last_received_days_ago: Option<f64>,
-    #[serde(default)]
-    channels: Vec<Channel>,
-}
-
-impl CaseHistory {
-    fn to_history(&self, ago: impl Fn(f64) -> Millis) -> ContactHistory {
-        ContactHistory {
-            contact: self.contact.clone(),
-            sent: self.sent,
-            received: self.received,
-            first: self.first_days_ago.map(&ago),
-            last: self.last_days_ago.map(&ago),
-            last_sent: self.last_sent_days_ago.map(&ago),
-            last_received: self.last_received_days_ago.map(&ago),
-            channels: self.channels.clone(),
-        }
-    }
-}
-
-#[derive(Deserialize)]
-struct CaseDraft {
-    text: String,
-    #[serde(default = "email")]
-    channel: Channel,
-    to: Vec<String>,
-    #[serde(default)]
-    operator: Option<String>,
-}
-
-fn email() -> Channel {
-    Channel::Email
-}
-
-fn party(raw: &str) -> Party {
-    let raw = raw.trim();
-    let (name, address) = match (raw.rfind('<'), raw.ends_with('>')) {
-        (Some(i), true) => (
-            Some(raw[..i].trim().to_string()),
-            &raw[i + 1..raw.len() - 1],
-        ),
-        _ => (None, raw),
-    };
-    match parse_identity(address) {
-        Some(identity) => Party {
-            name: name.filter(|n| !n.is_empty()),
-            identity: Some(identity),
-        },
-        None => Party {
-            name: Some(raw.to_string()),
-            identity: None,
-        },
-    }
-}
 
 struct Written {
     history: PathBuf,
@@ -127,10 +22,7 @@ struct Written {
 
 fn write_case(case: &Case, dir: &Path) -> Written {
     std::fs::create_dir_all(dir).unwrap();
-    let now_text = case
-        .now
-        .clone()
-        .unwrap_or_else(|| "2026-11-23T10:00:00Z".into());
+    let now_text = case.now.clone().unwrap_or_else(|| DEFAULT_NOW.into());
     let now: Millis = chrono::DateTime::parse_from_rfc3339(&now_text)
         .unwrap()
         .timestamp_millis();

@@ -1,132 +1,14 @@
 //! Runs every labeled case in `tests/cases/` (format: `tests/cases/README.md`) and
 //! reports per-rule precision and recall. Any mismatch fails.
 
+mod common;
+
+use common::{party, Case, DEFAULT_NOW};
 use rapport::engine::{analyze, Index};
-use rapport::identity::parse_identity;
-use rapport::import::ContactHistory;
-use rapport::model::{Channel, Contact, Direction, Draft, Message, Millis, Party, Recipient, DAY};
+use rapport::model::{Direction, Draft, Message, Millis, Party, Recipient, DAY};
 use rapport::settings::{Settings, RULE_IDS};
-use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Case {
-    description: String,
-    #[serde(default)]
-    now: Option<String>,
-    #[serde(default)]
-    settings: serde_json::Value,
-    #[serde(default)]
-    contacts: Vec<CaseContact>,
-    #[serde(default)]
-    history: Vec<CaseMessage>,
-    /// Relationship-book entries (counts and dates without bodies).
-    #[serde(default)]
-    histories: Vec<CaseHistory>,
-    draft: CaseDraft,
-    expect: Vec<String>,
-    #[serde(default)]
-    absent: Vec<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CaseContact {
-    #[serde(flatten)]
-    contact: Contact,
-    #[serde(default)]
-    connected_days_ago: Option<f64>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CaseMessage {
-    days_ago: f64,
-    direction: Direction,
-    #[serde(default = "email")]
-    channel: Channel,
-    /// The other side: an address or profile URL, optionally "Name <address>".
-    with: Vec<String>,
-    text: String,
-    #[serde(default)]
-    id: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CaseHistory {
-    contact: String,
-    #[serde(default)]
-    sent: u64,
-    #[serde(default)]
-    received: u64,
-    #[serde(default)]
-    first_days_ago: Option<f64>,
-    #[serde(default)]
-    last_days_ago: Option<f64>,
-    #[serde(default)]
-    last_sent_days_ago: Option<f64>,
-    #[serde(default)]
-    last_received_days_ago: Option<f64>,
-    #[serde(default)]
-    channels: Vec<Channel>,
-}
-
-impl CaseHistory {
-    fn to_history(&self, ago: impl Fn(f64) -> Millis) -> ContactHistory {
-        ContactHistory {
-            contact: self.contact.clone(),
-            sent: self.sent,
-            received: self.received,
-            first: self.first_days_ago.map(&ago),
-            last: self.last_days_ago.map(&ago),
-            last_sent: self.last_sent_days_ago.map(&ago),
-            last_received: self.last_received_days_ago.map(&ago),
-            channels: self.channels.clone(),
-        }
-    }
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CaseDraft {
-    text: String,
-    #[serde(default = "email")]
-    channel: Channel,
-    to: Vec<String>,
-    #[serde(default)]
-    operator: Option<String>,
-}
-
-fn email() -> Channel {
-    Channel::Email
-}
-
-const DEFAULT_NOW: &str = "2026-11-23T10:00:00Z";
-
-/// "Brian Miller <brian@acme.com>" → party; a bare name (no address) is name-only.
-pub fn party(raw: &str) -> Party {
-    let raw = raw.trim();
-    let (name, addr) = match (raw.rfind('<'), raw.ends_with('>')) {
-        (Some(i), true) => (
-            Some(raw[..i].trim().to_string()),
-            raw[i + 1..raw.len() - 1].to_string(),
-        ),
-        _ => (None, raw.to_string()),
-    };
-    match parse_identity(&addr) {
-        Some(identity) => Party {
-            name: name.filter(|n| !n.is_empty()),
-            identity: Some(identity),
-        },
-        None => Party {
-            name: Some(raw.to_string()),
-            identity: None,
-        },
-    }
-}
 
 fn run_case(path: &Path) -> Result<(Vec<String>, Case), String> {
     let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
