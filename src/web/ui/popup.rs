@@ -156,15 +156,6 @@ async fn show_browse(state: &Shared) {
     show("contact", false);
     show("browse", true);
     state.borrow_mut().contact = None;
-    // An empty search finds nothing but has the worker fold every contact for search
-    // while the user reads the recent list, so the first keystroke is as fast as the rest.
-    spawn_local(async {
-        let _ = call(&Request::Search {
-            query: String::new(),
-            limit: 0,
-        })
-        .await;
-    });
     match call_field::<Vec<Contact>>(
         &Request::RecentContacts {
             limit: RECENT_LIMIT,
