@@ -12,7 +12,9 @@
 //   reopened  the worker was stopped (as after 30 s idle), the popup is opened (its own
 //             first requests wake the worker) and the first keystroke is timed;
 //   stopped   the worker is stopped right before each keystroke: wake, wasm start and
-//             database open are inside the figure;
+//             database open are inside the figure (the popup keeps the worker awake
+//             while it is open, so only a forced stop does this);
+//   wake      for comparison, the wake alone: an empty search right after a stop;
 //   written   a tag change is written right before each keystroke.
 
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -125,6 +127,16 @@ async function benchSearch() {
     await rapport.stopServiceWorker();
     stopped.push(await keystroke(key));
   }
+  // The wake alone (worker start, wasm, database open): an empty search answers at once.
+  const wake = [];
+  for (let i = 0; i < 10; i++) {
+    await rapport.stopServiceWorker();
+    wake.push(await popup.evaluate(async () => {
+      const start = performance.now();
+      await chrome.runtime.sendMessage({ type: 'search', query: '', limit: 0 });
+      return Math.round((performance.now() - start) * 10) / 10;
+    }));
+  }
   const written = [];
   await clear();
   for (const [i, key] of [...'quartermaine'].entries()) {
@@ -140,6 +152,7 @@ async function benchSearch() {
   report('warm', warm);
   report('reopened', reopened);
   report('stopped', stopped);
+  report('wake', wake);
   report('written', written);
 }
 
