@@ -4,9 +4,12 @@
 //! - `contacts` (key `id`): a [`Contact`] without its user-entered tags, plus
 //!   `identity_keys` (unique, multi-entry index `identity`: one person per address or
 //!   profile), `name_keys` (multi-entry index `name`, for name-match suggestions and
-//!   search) and `last` (index `last`: time of the latest message, for "recent").
+//!   search) and `last` (index `last`: time of the latest message, for "recent"),
+//!   `search_keys` (multi-entry index `search`: [`crate::search::contact_keys`], so a
+//!   search is a few key-range lookups, never a read of every contact).
 //! - `notes` (key `contact`): tags and per-rule exceptions. Kept apart from `contacts`
-//!   so no import can overwrite what the user typed.
+//!   so no import can overwrite what the user typed. `search_keys` (multi-entry index
+//!   `search`): the preferred name and nicknames, [`crate::search::tag_keys`].
 //! - `messages` (key `id`: the source's own id or a content fingerprint) with indexes
 //!   `party_time` (multi-entry `[identity key, time]`: a person's thread in time
 //!   order), `conversation`, `fingerprint` (cross-source dedupe: the same message
@@ -53,7 +56,7 @@ impl<R: idb::Request> ResultOf for R {
 pub const DB_NAME: &str = "rapport";
 /// Bump with a new step in [`upgrade_schema`] and, when records change shape, in
 /// [`migrate_records`]. Every version ever shipped must keep upgrading.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 const CONTACTS: &str = "contacts";
 const NOTES: &str = "notes";
@@ -139,6 +142,7 @@ pub struct ContactRecord {
     pub contact: Contact,
     pub identity_keys: Vec<String>,
     pub name_keys: Vec<String>,
+    pub search_keys: Vec<String>,
     /// Latest message time with them; 0 when none.
     pub last: Millis,
     /// Counts and dates from a shared relationship book, when that is all we have.
@@ -173,6 +177,7 @@ impl ContactRecord {
             }
         }
         self.name_keys = names;
+        self.search_keys = crate::search::contact_keys(&self.contact);
     }
 }
 
@@ -182,6 +187,14 @@ pub struct NotesRecord {
     pub contact: String,
     pub tags: Tags,
     pub exceptions: Vec<RuleException>,
+    pub search_keys: Vec<String>,
+}
+
+impl NotesRecord {
+    /// Recomputes the search keys from the tags: call before every write.
+    fn reindex(&mut self) {
+        self.search_keys = crate::search::tag_keys(&self.tags);
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -401,6 +414,14 @@ fn upgrade_schema(
         )?;
         messages.create_index("import", KeyPath::new_single("import"), None)?;
     }
+    if old < 3 && target >= 3 {
+        // v3: search by key ranges over persisted keys, not a scan of every contact.
+        let search = || KeyPath::new_single("search_keys");
+        tx.object_store(CONTACTS)?
+            .create_index("search", search(), Some(multi(false)))?;
+        tx.object_store(NOTES)?
+            .create_index("search", search(), Some(multi(false)))?;
+    }
     Ok(())
 }
 
@@ -494,11 +515,13 @@ async fn migrate_records(db: &Database) -> Result<(), StoreError> {
             let tags = std::mem::take(&mut record.contact.tags);
             let exceptions = std::mem::take(&mut record.contact.exceptions);
             if tags != Tags::default() || !exceptions.is_empty() {
-                let note = NotesRecord {
+                let mut note = NotesRecord {
                     contact: record.id.clone(),
                     tags,
                     exceptions,
+                    ..Default::default()
                 };
+                note.reindex();
                 notes
                     .put(&to_js(&note)?, None)
                     .map_err(idb_err("migrate"))?;
@@ -514,6 +537,26 @@ async fn migrate_records(db: &Database) -> Result<(), StoreError> {
             contacts
                 .put(&to_js(record)?, None)
                 .map_err(idb_err("migrate"))?;
+        }
+    }
+    if version < 3 {
+        // Search keys for every contact and every set of tags. Reads here see the
+        // writes of the step above (same transaction).
+        let contacts = tx.object_store(CONTACTS).map_err(idb_err("migrate"))?;
+        let notes = tx.object_store(NOTES).map_err(idb_err("migrate"))?;
+        let all_contacts = contacts.get_all(None, None).map_err(idb_err("migrate"))?;
+        let all_notes = notes.get_all(None, None).map_err(idb_err("migrate"))?;
+        let mut records: Vec<ContactRecord> =
+            from_js_array(all_contacts.await.map_err(idb_err("migrate"))?)?;
+        let mut tags: Vec<NotesRecord> =
+            from_js_array(all_notes.await.map_err(idb_err("migrate"))?)?;
+        records.iter_mut().for_each(ContactRecord::reindex);
+        tags.iter_mut().for_each(NotesRecord::reindex);
+        for record in to_js_all(&records)?.iter() {
+            contacts.put(&record, None).map_err(idb_err("migrate"))?;
+        }
+        for note in to_js_all(&tags)?.iter() {
+            notes.put(&note, None).map_err(idb_err("migrate"))?;
         }
     }
     let done = MetaRecord {
@@ -759,6 +802,107 @@ impl Store {
             }
         }
         with_notes(&tx, records).await
+    }
+
+    /// Contacts matching a search, best first (see [`crate::search`]): a few key-range
+    /// lookups on the `search` indexes, each with a limit, then only the candidates
+    /// are read. Within a rank, the first `limit` in key order are the ones ranked.
+    pub async fn search(&self, query: &str, limit: usize) -> Result<Vec<Contact>, StoreError> {
+        let query = crate::search::SearchQuery::new(query);
+        if query.is_empty() || limit == 0 {
+            return Ok(Vec::new());
+        }
+        // A contact has several keys under one prefix (two names, a nickname): read
+        // more keys than needed, and read again with more when that was not enough.
+        let mut per_prefix = limit * 4;
+        loop {
+            let (ids, complete) = self.search_ids(&query, limit, per_prefix).await?;
+            if complete {
+                let tx = self.tx(&[CONTACTS, NOTES], TransactionMode::ReadOnly)?;
+                let e = idb_err("search contacts");
+                let store = tx.object_store(CONTACTS).map_err(&e)?;
+                let requests = ids
+                    .iter()
+                    .map(|id| store.get(key_of(id)).map_err(&e))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let mut records = Vec::with_capacity(ids.len());
+                for r in requests {
+                    if let Some(record) =
+                        from_js_opt(&r.await.map_err(&e)?.unwrap_or(JsValue::UNDEFINED))?
+                    {
+                        records.push(record);
+                    }
+                }
+                let contacts = with_notes(&tx, records).await?;
+                return Ok(query.rank_all(contacts, limit));
+            }
+            per_prefix *= 4;
+        }
+    }
+
+    /// The ids of the candidates, best prefix first, until `limit` are found, reading
+    /// at most `per_prefix` keys per prefix and index; `false` when a lookup was cut
+    /// short before `limit` distinct contacts were found.
+    async fn search_ids(
+        &self,
+        query: &crate::search::SearchQuery,
+        limit: usize,
+        per_prefix: usize,
+    ) -> Result<(Vec<String>, bool), StoreError> {
+        let tx = self.tx(&[CONTACTS, NOTES], TransactionMode::ReadOnly)?;
+        let e = idb_err("search contacts");
+        let indexes = [
+            tx.object_store(CONTACTS)
+                .map_err(&e)?
+                .index("search")
+                .map_err(&e)?,
+            tx.object_store(NOTES)
+                .map_err(&e)?
+                .index("search")
+                .map_err(&e)?,
+        ];
+        // Every lookup is issued at once; answers come back in order.
+        let mut lookups = Vec::new();
+        for prefix in query.prefixes() {
+            let lower = JsValue::from_str(&prefix);
+            // U+FFFF sorts after every character a folded key holds.
+            let upper = JsValue::from_str(&format!("{prefix}\u{ffff}"));
+            let range = KeyRange::bound(&lower, &upper, Some(false), Some(false)).map_err(&e)?;
+            let mut pair = Vec::new();
+            for index in &indexes {
+                pair.push(
+                    index
+                        .get_all_keys(Some(Query::from(range.clone())), Some(per_prefix as u32))
+                        .map_err(&e)?,
+                );
+            }
+            lookups.push(pair);
+        }
+        let mut ids: Vec<String> = Vec::new();
+        let mut seen = HashSet::new();
+        // A prefix's two indexes are read together, so a nickname ranks with the names.
+        for pair in lookups {
+            let mut cut_short = false;
+            let wanted = limit.saturating_sub(ids.len());
+            for request in pair {
+                let keys = request.await.map_err(&e)?;
+                cut_short |= keys.len() >= per_prefix;
+                let fresh: Vec<String> = keys
+                    .iter()
+                    .filter_map(JsValue::as_string)
+                    .filter(|id| seen.insert(id.clone()))
+                    .take(wanted)
+                    .collect();
+                ids.extend(fresh);
+            }
+            if ids.len() >= limit {
+                return Ok((ids, true));
+            }
+            if cut_short {
+                return Ok((ids, false));
+            }
+        }
+        Ok((ids, true))
     }
 
     /// The relationship-book histories stored with these contacts.
@@ -1072,6 +1216,7 @@ impl Store {
             return Err(StoreError::new(format!("There is no contact '{contact}'.")));
         };
         edit(&mut note);
+        note.reindex();
         notes.put(&to_js(&note)?, None).map_err(&e)?;
         commit(tx, "save the contact").await?;
         Ok(apply_notes(record, Some(note)))
@@ -1120,6 +1265,7 @@ impl Store {
             merge_notes(&mut note, an);
             notes.delete(key_of(absorb)).map_err(&e)?;
         }
+        note.reindex();
         // Delete first: the unique identity index must never see both.
         contacts.delete(key_of(absorb)).map_err(&e)?;
         contacts.put(&to_js(&k)?, None).map_err(&e)?;
@@ -1561,6 +1707,7 @@ async fn write_in(
                     contact: id.clone(),
                     tags: incoming.tags.clone(),
                     exceptions: incoming.exceptions.clone(),
+                    ..Default::default()
                 },
             );
             note_writes.insert(id.clone(), note);
@@ -1617,6 +1764,7 @@ async fn write_in(
     for record in to_js_all(&touched_records)?.iter() {
         contacts.put(&record, None).map_err(&e)?;
     }
+    note_writes.values_mut().for_each(NotesRecord::reindex);
     let notes_list: Vec<&NotesRecord> = note_writes.values().collect();
     for note in to_js_all(&notes_list)?.iter() {
         notes.put(&note, None).map_err(&e)?;
