@@ -23,7 +23,7 @@ use crate::model::{Contact, Identity, Tags};
 
 /// Words (or address parts) of one field that get a key: a name with more words than
 /// this is found by its first ones.
-const MAX_WORDS: usize = 8;
+const MAX_WORDS: usize = 12;
 /// Keys are cut to this many characters; longer queries are checked on the record.
 const MAX_KEY_CHARS: usize = 40;
 

@@ -508,6 +508,25 @@ async fn search_uses_the_persisted_keys_and_follows_every_write() {
     assert_eq!(store.search("bulk3", 500).await.unwrap().len(), 60);
     assert_eq!(store.search("company 3", 500).await.unwrap().len(), 43);
 
+    // A contact with many keys under the prefix does not hide the next one.
+    let xaviers = ImportBatch {
+        contacts: vec![
+            Contact {
+                names: (0..10).map(|i| format!("Xavier {i}")).collect(),
+                ..contact("x-many", "", vec![email("many@x.example")])
+            },
+            contact("x-one", "Xavier Zed", vec![email("one@x.example")]),
+        ],
+        ..Default::default()
+    };
+    store.write_batch("x", "x.csv", &xaviers).await.unwrap();
+    let mut found = ids(&store.search("xavier", 2).await.unwrap())
+        .into_iter()
+        .map(str::to_owned)
+        .collect::<Vec<_>>();
+    found.sort();
+    assert_eq!(found, ["x-many", "x-one"]);
+
     // Nicknames are searchable as soon as they are saved, and stop being when removed.
     store
         .edit_notes("p-7", |n| n.tags.nicknames = vec!["Moonbeam".into()])

@@ -64,6 +64,9 @@ const MESSAGES: &str = "messages";
 const IMPORTS: &str = "imports";
 const META: &str = "meta";
 
+/// The most contacts one search returns.
+pub const SEARCH_MAX: usize = 1_000;
+
 /// How many times an upgrade blocked by an old connection is retried.
 const BLOCKED_RETRIES: u32 = 5;
 
@@ -806,103 +809,39 @@ impl Store {
 
     /// Contacts matching a search, best first (see [`crate::search`]): a few key-range
     /// lookups on the `search` indexes, each with a limit, then only the candidates
-    /// are read. Within a rank, the first `limit` in key order are the ones ranked.
+    /// are read, all in one transaction. Within a rank, the first `limit` in key order
+    /// are the ones ranked. At most [`SEARCH_MAX`] results.
     pub async fn search(&self, query: &str, limit: usize) -> Result<Vec<Contact>, StoreError> {
         let query = crate::search::SearchQuery::new(query);
+        let limit = limit.min(SEARCH_MAX);
         if query.is_empty() || limit == 0 {
             return Ok(Vec::new());
         }
+        let tx = self.tx(&[CONTACTS, NOTES], TransactionMode::ReadOnly)?;
+        let e = idb_err("search contacts");
         // A contact has several keys under one prefix (two names, a nickname): read
         // more keys than needed, and read again with more when that was not enough.
         let mut per_prefix = limit * 4;
-        loop {
-            let (ids, complete) = self.search_ids(&query, limit, per_prefix).await?;
-            if complete {
-                let tx = self.tx(&[CONTACTS, NOTES], TransactionMode::ReadOnly)?;
-                let e = idb_err("search contacts");
-                let store = tx.object_store(CONTACTS).map_err(&e)?;
-                let requests = ids
-                    .iter()
-                    .map(|id| store.get(key_of(id)).map_err(&e))
-                    .collect::<Result<Vec<_>, _>>()?;
-                let mut records = Vec::with_capacity(ids.len());
-                for r in requests {
-                    if let Some(record) =
-                        from_js_opt(&r.await.map_err(&e)?.unwrap_or(JsValue::UNDEFINED))?
-                    {
-                        records.push(record);
-                    }
-                }
-                let contacts = with_notes(&tx, records).await?;
-                return Ok(query.rank_all(contacts, limit));
+        let ids = loop {
+            match search_ids(&tx, &query, limit, per_prefix).await? {
+                (ids, true) => break ids,
+                _ => per_prefix = per_prefix.saturating_mul(4),
             }
-            per_prefix *= 4;
-        }
-    }
-
-    /// The ids of the candidates, best prefix first, until `limit` are found, reading
-    /// at most `per_prefix` keys per prefix and index; `false` when a lookup was cut
-    /// short before `limit` distinct contacts were found.
-    async fn search_ids(
-        &self,
-        query: &crate::search::SearchQuery,
-        limit: usize,
-        per_prefix: usize,
-    ) -> Result<(Vec<String>, bool), StoreError> {
-        let tx = self.tx(&[CONTACTS, NOTES], TransactionMode::ReadOnly)?;
-        let e = idb_err("search contacts");
-        let indexes = [
-            tx.object_store(CONTACTS)
-                .map_err(&e)?
-                .index("search")
-                .map_err(&e)?,
-            tx.object_store(NOTES)
-                .map_err(&e)?
-                .index("search")
-                .map_err(&e)?,
-        ];
-        // Every lookup is issued at once; answers come back in order.
-        let mut lookups = Vec::new();
-        for prefix in query.prefixes() {
-            let lower = JsValue::from_str(&prefix);
-            // U+FFFF sorts after every character a folded key holds.
-            let upper = JsValue::from_str(&format!("{prefix}\u{ffff}"));
-            let range = KeyRange::bound(&lower, &upper, Some(false), Some(false)).map_err(&e)?;
-            let mut pair = Vec::new();
-            for index in &indexes {
-                pair.push(
-                    index
-                        .get_all_keys(Some(Query::from(range.clone())), Some(per_prefix as u32))
-                        .map_err(&e)?,
-                );
-            }
-            lookups.push(pair);
-        }
-        let mut ids: Vec<String> = Vec::new();
-        let mut seen = HashSet::new();
-        // A prefix's two indexes are read together, so a nickname ranks with the names.
-        for pair in lookups {
-            let mut cut_short = false;
-            let wanted = limit.saturating_sub(ids.len());
-            for request in pair {
-                let keys = request.await.map_err(&e)?;
-                cut_short |= keys.len() >= per_prefix;
-                let fresh: Vec<String> = keys
-                    .iter()
-                    .filter_map(JsValue::as_string)
-                    .filter(|id| seen.insert(id.clone()))
-                    .take(wanted)
-                    .collect();
-                ids.extend(fresh);
-            }
-            if ids.len() >= limit {
-                return Ok((ids, true));
-            }
-            if cut_short {
-                return Ok((ids, false));
+        };
+        let store = tx.object_store(CONTACTS).map_err(&e)?;
+        let requests = ids
+            .iter()
+            .map(|id| store.get(key_of(id)).map_err(&e))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut records = Vec::with_capacity(ids.len());
+        for r in requests {
+            if let Some(record) = from_js_opt(&r.await.map_err(&e)?.unwrap_or(JsValue::UNDEFINED))?
+            {
+                records.push(record);
             }
         }
-        Ok((ids, true))
+        let contacts = with_notes(&tx, records).await?;
+        Ok(query.rank_all(contacts, limit))
     }
 
     /// The relationship-book histories stored with these contacts.
@@ -1426,6 +1365,70 @@ async fn open_once(name: &str, version: u32) -> Result<IdbDatabase, OpenError> {
     raw.set_onclose(Some(on_close.as_ref().unchecked_ref()));
     on_close.forget();
     Ok(raw)
+}
+
+/// The ids of the candidates, best prefix first, until `limit` are found, reading
+/// at most `per_prefix` keys per prefix and index; `false` when a lookup was cut
+/// short before `limit` distinct contacts were found.
+async fn search_ids(
+    tx: &Transaction,
+    query: &crate::search::SearchQuery,
+    limit: usize,
+    per_prefix: usize,
+) -> Result<(Vec<String>, bool), StoreError> {
+    let e = idb_err("search contacts");
+    let indexes = [
+        tx.object_store(CONTACTS)
+            .map_err(&e)?
+            .index("search")
+            .map_err(&e)?,
+        tx.object_store(NOTES)
+            .map_err(&e)?
+            .index("search")
+            .map_err(&e)?,
+    ];
+    // Every lookup is issued at once; answers come back in order.
+    let mut lookups = Vec::new();
+    for prefix in query.prefixes() {
+        let lower = JsValue::from_str(&prefix);
+        // U+FFFF sorts after every character a folded key holds.
+        let upper = JsValue::from_str(&format!("{prefix}\u{ffff}"));
+        let range = KeyRange::bound(&lower, &upper, Some(false), Some(false)).map_err(&e)?;
+        let mut pair = Vec::new();
+        for index in &indexes {
+            pair.push(
+                index
+                    .get_all_keys(Some(Query::from(range.clone())), Some(per_prefix as u32))
+                    .map_err(&e)?,
+            );
+        }
+        lookups.push(pair);
+    }
+    let mut ids: Vec<String> = Vec::new();
+    let mut seen = HashSet::new();
+    // A prefix's two indexes are read together, so a nickname ranks with the names.
+    for pair in lookups {
+        let mut cut_short = false;
+        let wanted = limit.saturating_sub(ids.len());
+        for request in pair {
+            let keys = request.await.map_err(&e)?;
+            cut_short |= keys.len() >= per_prefix;
+            let fresh: Vec<String> = keys
+                .iter()
+                .filter_map(JsValue::as_string)
+                .filter(|id| seen.insert(id.clone()))
+                .take(wanted)
+                .collect();
+            ids.extend(fresh);
+        }
+        if ids.len() >= limit {
+            return Ok((ids, true));
+        }
+        if cut_short {
+            return Ok((ids, false));
+        }
+    }
+    Ok((ids, true))
 }
 
 async fn collect_messages(
