@@ -377,6 +377,19 @@ async fn put_raw(db: &idb::Database, store_name: &str, value: &serde_json::Value
     tx.commit().unwrap().await.unwrap();
 }
 
+async fn put_raw_all(db: &idb::Database, store_name: &str, values: &[serde_json::Value]) {
+    let tx = db
+        .transaction(&[store_name], idb::TransactionMode::ReadWrite)
+        .unwrap();
+    let store = tx.object_store(store_name).unwrap();
+    for value in values {
+        store
+            .put(&js_sys::JSON::parse(&value.to_string()).unwrap(), None)
+            .unwrap();
+    }
+    tx.commit().unwrap().await.unwrap();
+}
+
 #[wasm_bindgen_test]
 async fn upgrade_from_version_1_data() {
     let name = db_name("upgrade");
@@ -629,6 +642,19 @@ async fn upgrade_from_version_2_data() {
         }),
     )
     .await;
+    // More contacts than one migration page.
+    let bulk: Vec<serde_json::Value> = (0..2_100)
+        .map(|i| {
+            v2_contact(
+                &format!("c-bulk-{i}"),
+                &format!("Bulk Person{i}"),
+                &format!("bulk{i}@bulk.example"),
+                "Bulk",
+                0,
+            )
+        })
+        .collect();
+    put_raw_all(&db, "contacts", &bulk).await;
     put_raw(
         &db,
         "messages",
@@ -649,7 +675,14 @@ async fn upgrade_from_version_2_data() {
 
     let store = Store::open(&name).await.unwrap();
     assert_eq!(store.version(), SCHEMA_VERSION);
-    assert_eq!(store.counts().await.unwrap(), (2, 1));
+    assert_eq!(store.counts().await.unwrap(), (2_102, 1));
+    for i in [0, 999, 1_000, 1_001, 2_099] {
+        assert_eq!(
+            ids(&store.search(&format!("person{i}"), 5).await.unwrap()),
+            [format!("c-bulk-{i}")],
+            "every page was migrated"
+        );
+    }
     // Every contact and every set of tags got its search keys.
     assert_eq!(ids(&store.search("brian", 20).await.unwrap()), ["c-brian"]);
     assert_eq!(

@@ -64,6 +64,9 @@ const MESSAGES: &str = "messages";
 const IMPORTS: &str = "imports";
 const META: &str = "meta";
 
+/// Records read and rewritten at a time by a migration (one transaction throughout).
+const MIGRATE_PAGE: u32 = 1_000;
+
 /// The most contacts one search returns.
 pub const SEARCH_MAX: usize = 1_000;
 
@@ -546,21 +549,19 @@ async fn migrate_records(db: &Database) -> Result<(), StoreError> {
         // Search keys for every contact and every set of tags. Reads here see the
         // writes of the step above (same transaction).
         let contacts = tx.object_store(CONTACTS).map_err(idb_err("migrate"))?;
+        rewrite_pages(
+            &contacts,
+            |r: &ContactRecord| r.id.clone(),
+            ContactRecord::reindex,
+        )
+        .await?;
         let notes = tx.object_store(NOTES).map_err(idb_err("migrate"))?;
-        let all_contacts = contacts.get_all(None, None).map_err(idb_err("migrate"))?;
-        let all_notes = notes.get_all(None, None).map_err(idb_err("migrate"))?;
-        let mut records: Vec<ContactRecord> =
-            from_js_array(all_contacts.await.map_err(idb_err("migrate"))?)?;
-        let mut tags: Vec<NotesRecord> =
-            from_js_array(all_notes.await.map_err(idb_err("migrate"))?)?;
-        records.iter_mut().for_each(ContactRecord::reindex);
-        tags.iter_mut().for_each(NotesRecord::reindex);
-        for record in to_js_all(&records)?.iter() {
-            contacts.put(&record, None).map_err(idb_err("migrate"))?;
-        }
-        for note in to_js_all(&tags)?.iter() {
-            notes.put(&note, None).map_err(idb_err("migrate"))?;
-        }
+        rewrite_pages(
+            &notes,
+            |n: &NotesRecord| n.contact.clone(),
+            NotesRecord::reindex,
+        )
+        .await?;
     }
     let done = MetaRecord {
         key: "data_version".into(),
@@ -568,6 +569,40 @@ async fn migrate_records(db: &Database) -> Result<(), StoreError> {
     };
     meta.put(&to_js(&done)?, None).map_err(idb_err("migrate"))?;
     commit(tx, "migrate stored history").await
+}
+
+/// Rewrites every record of `store` through `edit`, a page at a time in key order, so
+/// a large history is never all in memory; the caller's transaction spans every page.
+async fn rewrite_pages<T: Serialize + DeserializeOwned>(
+    store: &idb::ObjectStore,
+    key: impl Fn(&T) -> String,
+    edit: impl Fn(&mut T),
+) -> Result<(), StoreError> {
+    let e = idb_err("migrate");
+    let mut after: Option<String> = None;
+    loop {
+        let range = match &after {
+            Some(k) => Some(Query::from(
+                KeyRange::lower_bound(&JsValue::from_str(k), Some(true)).map_err(&e)?,
+            )),
+            None => None,
+        };
+        let values = store
+            .get_all(range, Some(MIGRATE_PAGE))
+            .map_err(&e)?
+            .await
+            .map_err(&e)?;
+        let full_page = values.len() == MIGRATE_PAGE as usize;
+        let mut records: Vec<T> = from_js_array(values)?;
+        records.iter_mut().for_each(&edit);
+        for record in to_js_all(&records)?.iter() {
+            store.put(&record, None).map_err(&e)?;
+        }
+        match records.last() {
+            Some(last) if full_page => after = Some(key(last)),
+            _ => return Ok(()),
+        }
+    }
 }
 
 /// A second handle on the same transaction, to read its error after `commit` or
