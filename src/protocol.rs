@@ -116,9 +116,10 @@ pub enum Request {
     ActiveDraft {
         tab: i64,
     },
-    /// Contacts whose names, identities or company contain the query (case and
-    /// accents folded), best first. Reply: `{ "ok": true, "contacts": [Contact] }`.
-    /// An empty query finds nothing; the popup sends one on opening to warm the search.
+    /// Contacts with a name, address or company word starting with the query (case and
+    /// accents folded; see [`crate::search`]), best first, at most `limit` (and 1,000).
+    /// Reply: `{ "ok": true, "contacts": [Contact] }`. An empty query finds nothing;
+    /// the popup sends one now and then to keep the worker awake while it is open.
     Search {
         query: String,
         limit: usize,

@@ -1,6 +1,7 @@
 //! `chrome.storage` for the background service: settings (sync, with a local
 //! fallback), the operator of this browser (local) and the popup's view of each tab
-//! (session: in memory, survives the worker stopping, gone when the browser closes).
+//! (session: in memory, survives the worker stopping, gone when the browser closes),
+//! and for the popup its undo list (session too).
 
 use serde_json::Value;
 use wasm_bindgen::prelude::*;

@@ -126,9 +126,6 @@ struct State {
     bands: HashMap<String, (Millis, Rc<Vec<Message>>)>,
     /// Built indexes by (slice key + band-matched message ids), most recent last.
     indexes: Vec<(String, Rc<Index>)>,
-    /// Every contact with its folded search keys, built on the first search after a
-    /// change: the popup searches on each keystroke.
-    search_entries: Option<Rc<Vec<SearchEntry>>>,
 }
 
 thread_local! {
@@ -145,7 +142,6 @@ pub fn forget_store() {
 }
 
 fn forget_history(s: &mut State) {
-    s.search_entries = None;
     s.slices.clear();
     s.bands.clear();
     s.indexes.clear();
@@ -527,74 +523,6 @@ async fn write(
 
 // ---------------------------------------------------------------- pages
 
-fn fold(s: &str) -> String {
-    crate::identity::name_key(s)
-}
-
-/// A contact and the folded forms search compares against, folded once.
-struct SearchEntry {
-    names: Vec<String>,
-    identities: Vec<String>,
-    company: Option<String>,
-    contact: Contact,
-}
-
-impl SearchEntry {
-    fn new(contact: Contact) -> SearchEntry {
-        let names = contact
-            .names
-            .iter()
-            .chain(contact.tags.preferred_name.iter())
-            .chain(contact.tags.nicknames.iter())
-            .map(|n| fold(n))
-            .collect();
-        SearchEntry {
-            names,
-            identities: contact.identities.iter().map(|i| i.key()).collect(),
-            company: contact.company.as_deref().map(fold),
-            contact,
-        }
-    }
-}
-
-fn search(entries: &[SearchEntry], query: &str, limit: usize) -> Vec<Contact> {
-    let q = fold(query);
-    let q_raw = query.trim().to_lowercase();
-    if q.is_empty() && q_raw.is_empty() {
-        return Vec::new();
-    }
-    let mut scored: Vec<(u8, &Contact)> = entries
-        .iter()
-        .filter_map(|e| {
-            let score = if e.names.iter().any(|n| !q.is_empty() && n.starts_with(&q)) {
-                0
-            } else if e.names.iter().any(|n| !q.is_empty() && n.contains(&q)) {
-                1
-            } else if e.identities.iter().any(|i| i.contains(&q_raw)) {
-                2
-            } else if e
-                .company
-                .as_deref()
-                .is_some_and(|co| !q.is_empty() && co.contains(&q))
-            {
-                3
-            } else {
-                return None;
-            };
-            Some((score, &e.contact))
-        })
-        .collect();
-    scored.sort_by(|a, b| {
-        a.0.cmp(&b.0)
-            .then_with(|| a.1.display_name().cmp(b.1.display_name()))
-    });
-    scored
-        .into_iter()
-        .take(limit)
-        .map(|(_, c)| c.clone())
-        .collect()
-}
-
 /// The relationship at a glance: the stored messages, widened by any relationship
 /// book's figures for the contact. The book and the stored messages overlap (a
 /// delegate's copies of the owner's mail are in the book's counts too), so, as in
@@ -823,18 +751,12 @@ async fn serve(request: Request, tab: Option<i32>) -> Result<String, String> {
             Ok(ok_reply(&reply))
         }
         Request::Search { query, limit } => {
-            let entries = match STATE.with(|s| s.borrow().search_entries.clone()) {
-                Some(entries) => entries,
-                None => {
-                    let contacts = store().await?.all_contacts().await.map_err(user_error)?;
-                    let entries = Rc::new(contacts.into_iter().map(SearchEntry::new).collect());
-                    STATE.with(|s| s.borrow_mut().search_entries = Some(Rc::clone(&entries)));
-                    entries
-                }
-            };
-            Ok(ok_reply(
-                &json!({ "contacts": search(&entries, &query, limit) }),
-            ))
+            let contacts = store()
+                .await?
+                .search(&query, limit)
+                .await
+                .map_err(user_error)?;
+            Ok(ok_reply(&json!({ "contacts": contacts })))
         }
         Request::RecentContacts { limit } => {
             let contacts = store()
