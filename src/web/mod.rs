@@ -4,7 +4,8 @@
 //! Thin on purpose: decisions live in the pure modules (engine, import, protocol);
 //! this layer moves values between them and the browser.
 
-#[cfg(feature = "worker")]
+// The pages use only the session-storage part; the rest is the worker's.
+#[cfg_attr(not(feature = "worker"), allow(dead_code))]
 mod chrome;
 #[cfg(feature = "worker")]
 pub mod service;
