@@ -708,27 +708,30 @@ impl Store {
             TransactionMode::ReadWrite,
         )?;
         let written = write_in(&tx, import_id, file, batch).await;
-        match written {
+        let failure = match written {
             Ok(reply) => {
                 if let Some(fault) = INJECTED_FAULT.with(|f| f.take()) {
                     let _ = tx.abort();
                     return Err(StoreError::from_dom("save the import", fault, ""));
                 }
-                commit(tx, "save the import").await?;
-                Ok(reply)
+                match commit(tx, "save the import").await {
+                    Ok(()) => return Ok(reply),
+                    Err(e) => e,
+                }
             }
             Err(e) => {
                 let (tx, raw) = handle(tx);
                 let _ = tx.abort();
                 // The browser's own reason (quota, constraint) is better than ours.
-                Err(match raw.error() {
+                match raw.error() {
                     Some(dom) => {
                         StoreError::from_dom("save the import", &dom.name(), &dom.message())
                     }
                     None => e,
-                })
+                }
             }
-        }
+        };
+        Err(disk_full_is_quota(failure, batch).await)
     }
 
     /// Takes back everything one import added (its messages, and the contacts it
@@ -1389,6 +1392,13 @@ async fn open_once(name: &str, version: u32) -> Result<IdbDatabase, OpenError> {
     });
     raw.set_onversionchange(Some(on_change.as_ref().unchecked_ref()));
     on_change.forget();
+    // Chromium closes the connection itself after an IO error (a full disk): without
+    // this, every later request would fail on the dead handle until the worker stops.
+    let on_close = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+        crate::web::service::forget_store();
+    });
+    raw.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+    on_close.forget();
     Ok(raw)
 }
 
@@ -1819,13 +1829,40 @@ async fn write_in(
     Ok(reply)
 }
 
-/// Bytes used by this origin, from `navigator.storage.estimate()`.
-pub async fn storage_used() -> Option<f64> {
+/// With `unlimitedStorage` the only limit is the disk, and a full disk does not
+/// surface as `QuotaExceededError`: Chromium reports an IO error in words of its own
+/// ("Failed to write blobs", "FILE_ERROR_NO_SPACE", measured on a full tmpfs by
+/// tests/e2e/quota.test.mjs). When the browser's estimate leaves less room than the
+/// batch needs, that is what the user must hear.
+async fn disk_full_is_quota(failure: StoreError, batch: &ImportBatch) -> StoreError {
+    if failure.quota {
+        return failure;
+    }
+    let needed = serde_json::to_string(batch).map_or(0, |json| json.len()) as f64;
+    match storage_room().await {
+        Some(room) if room < needed => StoreError::quota(),
+        _ => failure,
+    }
+}
+
+/// `quota - usage` from `navigator.storage.estimate()`: what this origin may still add.
+async fn storage_room() -> Option<f64> {
+    let value = storage_estimate().await?;
+    let field = |name: &str| js_sys::Reflect::get(&value, &name.into()).ok()?.as_f64();
+    Some(field("quota")? - field("usage")?)
+}
+
+async fn storage_estimate() -> Option<JsValue> {
     let navigator = js_sys::Reflect::get(&js_sys::global(), &"navigator".into()).ok()?;
     let storage = js_sys::Reflect::get(&navigator, &"storage".into()).ok()?;
     let estimate = js_sys::Reflect::get(&storage, &"estimate".into()).ok()?;
     let f = estimate.dyn_ref::<js_sys::Function>()?;
     let promise: js_sys::Promise = f.call0(&storage).ok()?.dyn_into().ok()?;
-    let value = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
+    wasm_bindgen_futures::JsFuture::from(promise).await.ok()
+}
+
+/// Bytes used by this origin, from `navigator.storage.estimate()`.
+pub async fn storage_used() -> Option<f64> {
+    let value = storage_estimate().await?;
     js_sys::Reflect::get(&value, &"usage".into()).ok()?.as_f64()
 }
