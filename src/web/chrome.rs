@@ -23,6 +23,12 @@ extern "C" {
     fn session_set_js(items: &JsValue) -> Result<js_sys::Promise, JsValue>;
 }
 
+/// Where the popup's undo list outlives the popup: `chrome.storage.session` is in
+/// memory, gone when the browser closes, and readable by extension pages and the
+/// worker only (content scripts are not trusted with it unless `setAccessLevel` says
+/// so; Rapport never does).
+pub const POPUP_UNDO_KEY: &str = "popupUndo";
+
 fn describe(e: JsValue) -> String {
     js_sys::Reflect::get(&e, &"message".into())
         .ok()

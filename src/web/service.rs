@@ -894,6 +894,8 @@ async fn serve(request: Request, tab: Option<i32>) -> Result<String, String> {
         Request::Erase => {
             store().await?.erase().await.map_err(user_error)?;
             history_changed();
+            // The popup's undo list names contacts that no longer exist.
+            let _ = chrome::session_set(chrome::POPUP_UNDO_KEY, &json!([])).await;
             Ok(ok_reply(&json!({})))
         }
         Request::Stats => {

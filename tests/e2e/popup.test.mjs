@@ -464,3 +464,13 @@ test('on a real LinkedIn compose box: the popup shows the recipient, and do-not-
     await site.close();
   }
 });
+
+// Last: it erases the history the tests above share.
+test('erasing the history empties the popup\'s undo list', async () => {
+  const popup = await openPopup();
+  const undoList = () => popup.evaluate(async () => (await chrome.storage.session.get('popupUndo')).popupUndo);
+  assert.ok((await undoList()).length > 0, 'the tests above left changes to undo');
+  await send({ type: 'erase' });
+  assert.deepEqual(await undoList(), []);
+  await popup.close();
+});

@@ -17,11 +17,6 @@ use web_sys::{Element, HtmlSelectElement, HtmlTextAreaElement};
 
 const SEARCH_LIMIT: usize = 20;
 const RECENT_LIMIT: usize = 8;
-/// Where the undo list outlives the popup: `chrome.storage.session` is in memory, gone
-/// when the browser closes, and readable by extension pages and the worker only
-/// (content scripts are not trusted with it unless `setAccessLevel` says so; Rapport
-/// never does).
-const UNDO_KEY: &str = "popupUndo";
 /// Changes kept for undo; the popup lists the newest five.
 const UNDO_KEPT: usize = 20;
 /// While the popup is open, a request this often keeps the service worker from its
@@ -100,7 +95,10 @@ fn keep_worker_awake() {
 
 /// The undo list of earlier popups (this browser session).
 async fn load_undo(state: &Shared) {
-    let saved = chrome::session_get(UNDO_KEY).await.ok().flatten();
+    let saved = chrome::session_get(chrome::POPUP_UNDO_KEY)
+        .await
+        .ok()
+        .flatten();
     let undo: Vec<(String, Undo)> = saved
         .and_then(|v| crate::protocol::from_value(&v).ok())
         .unwrap_or_default();
@@ -116,7 +114,7 @@ async fn save_undo(state: &Shared) {
         serde_json::to_value(&s.undo)
     };
     if let Ok(value) = value {
-        if let Err(error) = chrome::session_set(UNDO_KEY, &value).await {
+        if let Err(error) = chrome::session_set(chrome::POPUP_UNDO_KEY, &value).await {
             status(&error);
         }
     }
