@@ -1191,7 +1191,7 @@ async fn run_import(state: &Shared) {
             }
             Stop::Store(error) => {
                 let _ = errors.append_child(&text_element("li", error));
-                t("importFailedNothing")
+                t("importStoreFailedNothing")
             }
         };
         match rollback {
