@@ -97,9 +97,14 @@ async fn load_undo(state: &Shared) {
         .await
         .ok()
         .flatten();
-    let undo: Vec<(String, Undo)> = saved
-        .and_then(|v| serde_json::from_value(v).ok())
-        .unwrap_or_default();
+    // Entry by entry: one unreadable (an update changed its shape) loses only itself.
+    let undo: Vec<(String, Undo)> = match saved {
+        Some(serde_json::Value::Array(entries)) => entries
+            .into_iter()
+            .filter_map(|e| serde_json::from_value(e).ok())
+            .collect(),
+        _ => Vec::new(),
+    };
     state.borrow_mut().undo = undo;
 }
 
