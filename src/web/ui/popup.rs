@@ -23,9 +23,11 @@ const UNDO_KEPT: usize = 20;
 /// 30 s idle stop, so no keystroke pays for a wake.
 const KEEP_AWAKE_MS: u32 = 20_000;
 
-/// One change the user can take back, with what it takes to reverse it.
+/// One change the user can take back, with what it takes to reverse it. Externally
+/// tagged (`{"tags": {...}}`): an internally tagged enum's derived `Deserialize`
+/// buffers through serde's `Content`, a second deserializer for every type in it.
 #[derive(Clone, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 enum Undo {
     Tags {
         contact: String,
@@ -98,7 +100,7 @@ async fn load_undo(state: &Shared) {
         .ok()
         .flatten();
     let undo: Vec<(String, Undo)> = saved
-        .and_then(|v| serde_json::from_value(v).ok())
+        .and_then(|v| crate::protocol::from_value(&v).ok())
         .unwrap_or_default();
     state.borrow_mut().undo = undo;
 }
