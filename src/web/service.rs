@@ -53,8 +53,8 @@ pub fn admit(json: &str, sender: SenderKind) -> Result<Request, Refusal> {
             cap
         )));
     }
-    let request: Request =
-        serde_json::from_str(json).map_err(|e| Refusal(format!("malformed request: {e}")))?;
+    let request =
+        Request::from_json(json).map_err(|e| Refusal(format!("malformed request: {e}")))?;
     if !request.allowed_from(sender) {
         return Err(Refusal(format!(
             "'{}' is only answered for this extension's own pages",
@@ -186,7 +186,7 @@ async fn load_settings() -> Option<Settings> {
     } else {
         chrome::sync_get(SETTINGS_KEY).await.ok().flatten()
     }?;
-    serde_json::from_value(value).ok()
+    crate::protocol::from_value(&value).ok()
 }
 
 /// Saves to `chrome.storage.sync` (follows the user across browsers) while it fits
@@ -662,10 +662,10 @@ async fn export(
 }
 
 async fn restore(backup: Value) -> Result<ImportBatchReply, String> {
-    let backup: Backup =
-        serde_json::from_value(backup).map_err(|e| format!("This is not a Rapport backup: {e}"))?;
+    let backup: Backup = crate::protocol::from_value(&backup)
+        .map_err(|e| format!("This is not a Rapport backup: {e}"))?;
     if backup.format == BackupKind::Backup && !backup.settings.is_null() {
-        let settings: Settings = serde_json::from_value(backup.settings.clone())
+        let settings: Settings = crate::protocol::from_value(&backup.settings)
             .map_err(|e| format!("The backup's settings are unreadable: {e}"))?;
         save_settings(&settings).await?;
     }
@@ -747,7 +747,7 @@ async fn serve(request: Request, tab: Option<i32>) -> Result<String, String> {
                 .ok()
                 .flatten()
                 .unwrap_or(Value::Null);
-            let reply: ActiveDraftReply = serde_json::from_value(value).unwrap_or_default();
+            let reply: ActiveDraftReply = crate::protocol::from_value(&value).unwrap_or_default();
             Ok(ok_reply(&reply))
         }
         Request::Search { query, limit } => {
@@ -849,7 +849,7 @@ async fn serve(request: Request, tab: Option<i32>) -> Result<String, String> {
             Ok(ok_reply(&json!({ "operator": operator })))
         }
         Request::SetSettings { settings } => {
-            let parsed: Settings = serde_json::from_value(settings)
+            let parsed: Settings = crate::protocol::from_value(&settings)
                 .map_err(|e| format!("These settings are unreadable: {e}"))?;
             if let Err(errors) = parsed.validate() {
                 return Ok(json!({

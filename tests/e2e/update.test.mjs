@@ -83,7 +83,13 @@ test('a real update under an open tab: the old script leaves, the new version ru
     manifest.version = oldVersion.replace(/\d+$/, (n) => String(Number(n) + 1));
     await writeFile(manifestPath, JSON.stringify(manifest, null, 2));
     const browser = await updating.context.browser().newBrowserCDPSession();
+    let most = 0;
+    const counting = setInterval(() => overlays(page).then((n) => { most = Math.max(most, n); }, () => {}), 50);
     const { id } = await browser.send('Extensions.loadUnpacked', { path: updating.loadedDir });
+    // The old verdict had a stop-level warning and the send gate is on: a Send right
+    // after the update goes out (fail open), whatever the old script still shows.
+    await page.click('.msg-form__send-button');
+    await page.waitForFunction(() => window.__sent.some((t) => t.includes('typing while the extension updates')), null, { timeout: 5000 });
     assert.equal(id, updating.extensionId, 'an update keeps the extension id');
     const versionNow = await updating.sendFromPage({ type: 'stats' }).then(async () => {
       const probe = await updating.openExtensionPage('e2e-probe.html');
@@ -95,11 +101,10 @@ test('a real update under an open tab: the old script leaves, the new version ru
     });
     assert.equal(versionNow, manifest.version, 'the new version is the one running');
 
-    // The open tab: the old content script notices on the next keystroke and leaves;
-    // nothing injects the new one into a page already loaded, so at no point are
-    // there two badges. Typing and Send work as without Rapport.
-    let most = 0;
-    const counting = setInterval(() => overlays(page).then((n) => { most = Math.max(most, n); }, () => {}), 50);
+    // The open tab: the old content script has left (at that Send, if it had not
+    // noticed before); nothing injects the new one into a page already loaded, so at
+    // no point are there two badges. Typing and Send work as without Rapport.
+    await page.waitForFunction(() => document.querySelectorAll('rapport-overlay').length === 0, null, { timeout: 5000 });
     await page.locator(EDITOR).click();
     await page.keyboard.type(' More text after the update.');
     await page.waitForFunction(() => document.querySelectorAll('rapport-overlay').length === 0, null, { timeout: 5000 });

@@ -23,9 +23,11 @@ const UNDO_KEPT: usize = 20;
 /// 30 s idle stop, so no keystroke pays for a wake.
 const KEEP_AWAKE_MS: u32 = 20_000;
 
-/// One change the user can take back, with what it takes to reverse it.
+/// One change the user can take back, with what it takes to reverse it. Externally
+/// tagged (`{"tags": {...}}`): an internally tagged enum's derived `Deserialize`
+/// buffers through serde's `Content`, a second deserializer for every type in it.
 #[derive(Clone, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 enum Undo {
     Tags {
         contact: String,
@@ -100,8 +102,8 @@ async fn load_undo(state: &Shared) {
     // Entry by entry: one unreadable (an update changed its shape) loses only itself.
     let undo: Vec<(String, Undo)> = match saved {
         Some(serde_json::Value::Array(entries)) => entries
-            .into_iter()
-            .filter_map(|e| serde_json::from_value(e).ok())
+            .iter()
+            .filter_map(|e| crate::protocol::from_value(e).ok())
             .collect(),
         _ => Vec::new(),
     };
