@@ -1,8 +1,10 @@
 //! The IndexedDB store in a real browser (headless Chromium via wasm-bindgen-test):
-//! CRUD and index queries, the upgrade from version-1 data, all-or-nothing batches,
+//! CRUD and index queries, the upgrades from version-1 and version-2 data,
+//! all-or-nothing batches,
 //! idempotent re-imports, quota errors, cancel, and not blocking a newer version.
 #![cfg(target_arch = "wasm32")]
 
+use rapport::engine::MessageFacts;
 use rapport::import::ImportBatch;
 use rapport::model::{Channel, Contact, Direction, Identity, Message, Party, Tags, DAY};
 use rapport::web::store::{self, Store, QUOTA_MESSAGE, SCHEMA_VERSION};
@@ -126,6 +128,26 @@ async fn crud_and_index_queries() {
         by_name.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
         ["c-brian"]
     );
+
+    // A verdict's slice: a recipient known only by name still brings their thread
+    // (read through the identities of the contact the name matched), with facts.
+    let slice = store
+        .recipient_slice(&[], &[rapport::identity::name_key("Carol Diaz")])
+        .await
+        .unwrap();
+    assert_eq!(slice.contacts.len(), 1);
+    assert_eq!(slice.contacts[0].id, "c-carol");
+    assert_eq!(slice.messages.len(), 1);
+    assert_eq!(slice.messages[0].message.id, "m4");
+    assert_eq!(
+        slice.messages[0].facts,
+        MessageFacts::of(&slice.messages[0].message)
+    );
+    let slice = store
+        .recipient_slice(&["email:brian@acme.example".into()], &[])
+        .await
+        .unwrap();
+    assert_eq!(slice.messages.len(), 3);
 
     // A person's thread, in time order, both directions.
     let thread = store
@@ -440,6 +462,146 @@ async fn upgrade_from_version_1_data() {
             .nicknames,
         ["Bri"]
     );
+    again.close();
+}
+
+/// A version-2 message record exactly as version 2 wrote it: no facts.
+fn v2_message(m: &Message, import: &str) -> serde_json::Value {
+    let time = m.time;
+    let pairs = |keys: Vec<String>| -> Vec<serde_json::Value> {
+        keys.into_iter()
+            .map(|k| serde_json::json!([k, time]))
+            .collect()
+    };
+    let mut record = serde_json::json!({
+        "id": m.id,
+        "message": m,
+        "party_time": pairs(store::party_keys(m)),
+        "band_time": pairs(rapport::engine::message_band_keys(m)),
+        "fingerprint": store::message_fingerprint(m),
+        "import": import,
+        "time": time,
+    });
+    if let Some(c) = &m.conversation {
+        record["conversation"] = c.clone().into();
+    }
+    record
+}
+
+async fn get_raw(name: &str, store_name: &str, key: &str) -> serde_json::Value {
+    let db = idb::Factory::new()
+        .unwrap()
+        .open(name, None)
+        .unwrap()
+        .await
+        .unwrap();
+    let tx = db
+        .transaction(&[store_name], idb::TransactionMode::ReadOnly)
+        .unwrap();
+    let value = tx
+        .object_store(store_name)
+        .unwrap()
+        .get(JsValue::from_str(key))
+        .unwrap()
+        .await
+        .unwrap()
+        .unwrap();
+    db.close();
+    let json: String = js_sys::JSON::stringify(&value).unwrap().into();
+    serde_json::from_str(&json).unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn upgrade_from_version_2_data() {
+    let name = db_name("upgrade-v2");
+    let v2 = Store::open_at(&name, 2).await.unwrap();
+    assert_eq!(v2.version(), 2);
+    v2.close();
+    let db = idb::Factory::new()
+        .unwrap()
+        .open(&name, Some(2))
+        .unwrap()
+        .await
+        .unwrap();
+    put_raw(
+        &db,
+        "meta",
+        &serde_json::json!({"key": "data_version", "value": 2}),
+    )
+    .await;
+    put_raw(
+        &db,
+        "contacts",
+        &serde_json::json!({
+            "id": "c-brian",
+            "contact": {"id": "c-brian", "identities": [{"kind": "email", "value": "brian@acme.example"}],
+                        "names": ["Brian Miller"]},
+            "identity_keys": ["email:brian@acme.example"],
+            "name_keys": ["brian miller"],
+            "last": T0 + 2 * DAY,
+        }),
+    )
+    .await;
+    put_raw(
+        &db,
+        "notes",
+        &serde_json::json!({"contact": "c-brian", "tags": {"nicknames": ["Bri"]}, "exceptions": []}),
+    )
+    .await;
+    let b = brian();
+    let stored = [
+        message("m1", true, &b, T0, "Thanks for the update on the project."),
+        message(
+            "m2",
+            false,
+            &b,
+            T0 + DAY,
+            "Here is where we are on the project.\n\nBest,\nBrian",
+        ),
+        message("m3", true, &b, T0 + 2 * DAY, PITCH),
+    ];
+    for m in &stored {
+        put_raw(&db, "messages", &v2_message(m, "old-import")).await;
+    }
+    db.close();
+
+    let store = Store::open(&name).await.unwrap();
+    assert_eq!(store.version(), SCHEMA_VERSION);
+    assert_eq!(store.counts().await.unwrap(), (1, 3));
+    store.close();
+    // Every record now carries the facts the engine derives from its text.
+    for m in &stored {
+        let raw = get_raw(&name, "messages", &m.id).await;
+        let facts: MessageFacts = serde_json::from_value(raw["facts"].clone()).unwrap();
+        assert!(facts.is_current(), "{}: {raw}", m.id);
+        assert_eq!(facts, MessageFacts::of(m));
+        assert_eq!(raw["import"], "old-import");
+    }
+    let store = Store::open(&name).await.unwrap();
+    // The slice a verdict loads: the contact with its notes, the thread with facts.
+    let slice = store
+        .recipient_slice(&["email:brian@acme.example".into()], &[])
+        .await
+        .unwrap();
+    assert_eq!(slice.contacts.len(), 1);
+    assert_eq!(slice.contacts[0].tags.nicknames, ["Bri"]);
+    let ids: Vec<&str> = slice
+        .messages
+        .iter()
+        .map(|m| m.message.id.as_str())
+        .collect();
+    assert_eq!(ids, ["m1", "m2", "m3"]);
+    assert!(slice.messages[2].facts.signature.is_some());
+    // Band lookups still find the pitch.
+    let hits = store
+        .known_by_band(&rapport::engine::message_band_keys(&stored[2]), 0)
+        .await
+        .unwrap();
+    assert!(hits.iter().any(|h| h.iter().any(|m| m.message.id == "m3")));
+    store.close();
+    // Reopening does not migrate again.
+    let again = Store::open(&name).await.unwrap();
+    assert_eq!(again.counts().await.unwrap(), (1, 3));
     again.close();
 }
 
