@@ -1,7 +1,7 @@
 //! The IndexedDB store in a real browser (headless Chromium via wasm-bindgen-test):
-//! CRUD and index queries, the upgrades from version-1 and version-2 data,
-//! all-or-nothing batches,
-//! idempotent re-imports, quota errors, cancel, and not blocking a newer version.
+//! CRUD and index queries, search, the upgrades from version-1 and version-2 data,
+//! all-or-nothing batches, idempotent re-imports, quota errors, cancel, and not
+//! blocking a newer version.
 #![cfg(target_arch = "wasm32")]
 
 use rapport::engine::MessageFacts;
@@ -398,6 +398,19 @@ async fn put_raw(db: &idb::Database, store_name: &str, value: &serde_json::Value
     tx.commit().unwrap().await.unwrap();
 }
 
+async fn put_raw_all(db: &idb::Database, store_name: &str, values: &[serde_json::Value]) {
+    let tx = db
+        .transaction(&[store_name], idb::TransactionMode::ReadWrite)
+        .unwrap();
+    let store = tx.object_store(store_name).unwrap();
+    for value in values {
+        store
+            .put(&js_sys::JSON::parse(&value.to_string()).unwrap(), None)
+            .unwrap();
+    }
+    tx.commit().unwrap().await.unwrap();
+}
+
 #[wasm_bindgen_test]
 async fn upgrade_from_version_1_data() {
     let name = db_name("upgrade");
@@ -447,6 +460,8 @@ async fn upgrade_from_version_1_data() {
     assert!(hits.iter().any(|h| h.iter().any(|m| m.id == "m3")));
     // Recent contacts learned the last message time.
     assert_eq!(store.recent_contacts(5).await.unwrap()[0].id, "c-brian");
+    // And search keys, the nickname's among them (v3).
+    assert_eq!(ids(&store.search("bri", 5).await.unwrap()), ["c-brian"]);
     store.close();
 
     // Reopening does not migrate twice.
@@ -463,6 +478,145 @@ async fn upgrade_from_version_1_data() {
         ["Bri"]
     );
     again.close();
+}
+
+fn ids(contacts: &[Contact]) -> Vec<&str> {
+    contacts.iter().map(|c| c.id.as_str()).collect()
+}
+
+#[wasm_bindgen_test]
+async fn search_uses_the_persisted_keys_and_follows_every_write() {
+    let store = Store::open(&db_name("search")).await.unwrap();
+    let mut contacts: Vec<Contact> = (0..300)
+        .map(|i| Contact {
+            company: Some(format!("Company {}", i % 7)),
+            ..contact(
+                &format!("p-{i}"),
+                &format!("Person {i} Sample"),
+                vec![email(&format!("person{i}@bulk{}.example", i % 5))],
+            )
+        })
+        .collect();
+    contacts.push(Contact {
+        company: Some("Quartermaine & Sons".into()),
+        ..contact(
+            "zq",
+            "Zebulon Quartermaine",
+            vec![email("zq@quartermaine.example")],
+        )
+    });
+    contacts.push(contact(
+        "anna",
+        "Sampleton Anna",
+        vec![email("anna@elsewhere.example")],
+    ));
+    let batch = ImportBatch {
+        contacts,
+        ..Default::default()
+    };
+    store.write_batch("bulk", "bulk.csv", &batch).await.unwrap();
+
+    assert_eq!(ids(&store.search("zebu", 20).await.unwrap()), ["zq"]);
+    assert_eq!(ids(&store.search("quarterm", 20).await.unwrap()), ["zq"]);
+    assert_eq!(
+        ids(&store.search("zq@quartermaine", 20).await.unwrap()),
+        ["zq"]
+    );
+    assert_eq!(
+        ids(&store.search("Quartermaine & Sons", 20).await.unwrap()),
+        ["zq"]
+    );
+    assert!(
+        store.search("ebulon", 20).await.unwrap().is_empty(),
+        "word prefixes only"
+    );
+    assert!(store.search("  ", 20).await.unwrap().is_empty());
+    // A name that starts with the query ranks above a later word of a name.
+    let sample = store.search("sample", 5).await.unwrap();
+    assert_eq!(sample.len(), 5);
+    assert_eq!(sample[0].id, "anna");
+    // Many matches: exactly the limit, all of them matches.
+    let many = store.search("person 1", 20).await.unwrap();
+    assert_eq!(many.len(), 20);
+    assert!(many.iter().all(|c| c.names[0].starts_with("Person 1")));
+    assert_eq!(store.search("bulk3", 500).await.unwrap().len(), 60);
+    assert_eq!(store.search("company 3", 500).await.unwrap().len(), 43);
+
+    // A contact with many keys under the prefix does not hide the next one.
+    let xaviers = ImportBatch {
+        contacts: vec![
+            Contact {
+                names: (0..10).map(|i| format!("Xavier {i}")).collect(),
+                ..contact("x-many", "", vec![email("many@x.example")])
+            },
+            contact("x-one", "Xavier Zed", vec![email("one@x.example")]),
+        ],
+        ..Default::default()
+    };
+    store.write_batch("x", "x.csv", &xaviers).await.unwrap();
+    let mut found = ids(&store.search("xavier", 2).await.unwrap())
+        .into_iter()
+        .map(str::to_owned)
+        .collect::<Vec<_>>();
+    found.sort();
+    assert_eq!(found, ["x-many", "x-one"]);
+
+    // Nicknames are searchable as soon as they are saved, and stop being when removed.
+    store
+        .edit_notes("p-7", |n| n.tags.nicknames = vec!["Moonbeam".into()])
+        .await
+        .unwrap();
+    assert_eq!(ids(&store.search("moon", 20).await.unwrap()), ["p-7"]);
+    store
+        .edit_notes("p-7", |n| n.tags.nicknames.clear())
+        .await
+        .unwrap();
+    assert!(store.search("moon", 20).await.unwrap().is_empty());
+    // A merge brings the absorbed names and addresses along; a split takes the address.
+    store.merge("zq", "anna").await.unwrap();
+    assert_eq!(ids(&store.search("anna", 20).await.unwrap()), ["zq"]);
+    assert_eq!(ids(&store.search("elsewhere", 20).await.unwrap()), ["zq"]);
+    let split = store
+        .split("zq", &email("anna@elsewhere.example"))
+        .await
+        .unwrap();
+    assert_eq!(
+        ids(&store.search("elsewhere", 20).await.unwrap()),
+        [split.id.as_str()]
+    );
+    // An import that adds a name to a stored person makes it searchable.
+    let renamed = ImportBatch {
+        contacts: vec![contact(
+            "other",
+            "Zeb Q. Marine",
+            vec![email("zq@quartermaine.example")],
+        )],
+        ..Default::default()
+    };
+    store
+        .write_batch("more", "more.csv", &renamed)
+        .await
+        .unwrap();
+    assert_eq!(ids(&store.search("marine", 20).await.unwrap()), ["zq"]);
+    store.close();
+}
+
+/// Version-2 records exactly as version 2 wrote them: no search keys.
+fn v2_contact(id: &str, name: &str, address: &str, company: &str, last: i64) -> serde_json::Value {
+    serde_json::json!({
+        "id": id,
+        "contact": {
+            "id": id,
+            "identities": [{"kind": "email", "value": address}],
+            "names": [name],
+            "company": company,
+            "tags": {"nicknames": []},
+            "exceptions": []
+        },
+        "identity_keys": [format!("email:{address}")],
+        "name_keys": [rapport::identity::name_key(name)],
+        "last": last
+    })
 }
 
 /// A version-2 message record exactly as version 2 wrote it: no facts.
@@ -514,9 +668,7 @@ async fn get_raw(name: &str, store_name: &str, key: &str) -> serde_json::Value {
 #[wasm_bindgen_test]
 async fn upgrade_from_version_2_data() {
     let name = db_name("upgrade-v2");
-    let v2 = Store::open_at(&name, 2).await.unwrap();
-    assert_eq!(v2.version(), 2);
-    v2.close();
+    Store::open_at(&name, 2).await.unwrap().close();
     let db = idb::Factory::new()
         .unwrap()
         .open(&name, Some(2))
@@ -532,22 +684,44 @@ async fn upgrade_from_version_2_data() {
     put_raw(
         &db,
         "contacts",
-        &serde_json::json!({
-            "id": "c-brian",
-            "contact": {"id": "c-brian", "identities": [{"kind": "email", "value": "brian@acme.example"}],
-                        "names": ["Brian Miller"]},
-            "identity_keys": ["email:brian@acme.example"],
-            "name_keys": ["brian miller"],
-            "last": T0 + 2 * DAY,
-        }),
+        &v2_contact(
+            "c-brian",
+            "Brian Miller",
+            "brian@acme.example",
+            "Acme Rockets",
+            T0,
+        ),
+    )
+    .await;
+    put_raw(
+        &db,
+        "contacts",
+        &v2_contact("c-carol", "Carol Diaz", "carol@beta.example", "Beta", 0),
     )
     .await;
     put_raw(
         &db,
         "notes",
-        &serde_json::json!({"contact": "c-brian", "tags": {"nicknames": ["Bri"]}, "exceptions": []}),
+        &serde_json::json!({
+            "contact": "c-carol",
+            "tags": {"kind": "friend", "nicknames": ["Caz"], "preferred_name": "Caroline Diaz"},
+            "exceptions": [{"rule": "pressure", "since": T0}]
+        }),
     )
     .await;
+    // More contacts than one migration page.
+    let bulk: Vec<serde_json::Value> = (0..2_100)
+        .map(|i| {
+            v2_contact(
+                &format!("c-bulk-{i}"),
+                &format!("Bulk Person{i}"),
+                &format!("bulk{i}@bulk.example"),
+                "Bulk",
+                0,
+            )
+        })
+        .collect();
+    put_raw_all(&db, "contacts", &bulk).await;
     let b = brian();
     let stored = [
         message("m1", true, &b, T0, "Thanks for the update on the project."),
@@ -560,37 +734,66 @@ async fn upgrade_from_version_2_data() {
         ),
         message("m3", true, &b, T0 + 2 * DAY, PITCH),
     ];
-    for m in &stored {
-        put_raw(&db, "messages", &v2_message(m, "old-import")).await;
-    }
+    let v2_messages: Vec<serde_json::Value> =
+        stored.iter().map(|m| v2_message(m, "old-import")).collect();
+    put_raw_all(&db, "messages", &v2_messages).await;
+    // More messages than one migration page.
+    let carol = party("Carol Diaz", email("carol@beta.example"));
+    let bulk: Vec<serde_json::Value> = (0..1_100)
+        .map(|i| {
+            let text =
+                format!("Note number {i} about the quarterly numbers we discussed on the call.");
+            v2_message(
+                &message(&format!("b{i:04}"), i % 2 == 0, &carol, T0 + i, &text),
+                "",
+            )
+        })
+        .collect();
+    put_raw_all(&db, "messages", &bulk).await;
     db.close();
 
     let store = Store::open(&name).await.unwrap();
     assert_eq!(store.version(), SCHEMA_VERSION);
-    assert_eq!(store.counts().await.unwrap(), (1, 3));
-    store.close();
-    // Every record now carries the facts the engine derives from its text.
-    for m in &stored {
-        let raw = get_raw(&name, "messages", &m.id).await;
-        let facts: MessageFacts = serde_json::from_value(raw["facts"].clone()).unwrap();
-        assert!(facts.is_current(), "{}: {raw}", m.id);
-        assert_eq!(facts, MessageFacts::of(m));
-        assert_eq!(raw["import"], "old-import");
+    assert_eq!(store.counts().await.unwrap(), (2_102, 1_103));
+    for i in [0, 999, 1_000, 1_001, 2_099] {
+        assert_eq!(
+            ids(&store.search(&format!("person{i}"), 5).await.unwrap()),
+            [format!("c-bulk-{i}")],
+            "every page was migrated"
+        );
     }
-    let store = Store::open(&name).await.unwrap();
-    // The slice a verdict loads: the contact with its notes, the thread with facts.
+    // Every contact and every set of tags got its search keys.
+    assert_eq!(ids(&store.search("brian", 20).await.unwrap()), ["c-brian"]);
+    assert_eq!(
+        ids(&store.search("rockets", 20).await.unwrap()),
+        ["c-brian"]
+    );
+    assert_eq!(
+        ids(&store.search("beta.example", 20).await.unwrap()),
+        ["c-carol"]
+    );
+    assert_eq!(ids(&store.search("caz", 20).await.unwrap()), ["c-carol"]);
+    assert_eq!(
+        ids(&store.search("caroline", 20).await.unwrap()),
+        ["c-carol"]
+    );
+    // Nothing else changed.
+    let carol_contact = store.contact("c-carol").await.unwrap().unwrap();
+    assert_eq!(carol_contact.tags.nicknames, ["Caz"]);
+    assert!(carol_contact.has_exception("pressure"));
+    assert_eq!(store.recent_contacts(5).await.unwrap()[0].id, "c-brian");
+    // The slice a verdict loads: the contact, the thread with its facts.
     let slice = store
         .recipient_slice(&["email:brian@acme.example".into()], &[])
         .await
         .unwrap();
-    assert_eq!(slice.contacts.len(), 1);
-    assert_eq!(slice.contacts[0].tags.nicknames, ["Bri"]);
-    let ids: Vec<&str> = slice
+    assert_eq!(ids(&slice.contacts), ["c-brian"]);
+    let thread: Vec<&str> = slice
         .messages
         .iter()
         .map(|m| m.message.id.as_str())
         .collect();
-    assert_eq!(ids, ["m1", "m2", "m3"]);
+    assert_eq!(thread, ["m1", "m2", "m3"]);
     assert!(slice.messages[2].facts.signature.is_some());
     // Band lookups still find the pitch.
     let hits = store
@@ -599,9 +802,33 @@ async fn upgrade_from_version_2_data() {
         .unwrap();
     assert!(hits.iter().any(|h| h.iter().any(|m| m.message.id == "m3")));
     store.close();
+    // Every message record, on every page, now carries the facts the engine derives
+    // from its text, and nothing else about it changed.
+    let last_page = message(
+        "b1099",
+        false,
+        &carol,
+        T0 + 1_099,
+        "Note number 1099 about the quarterly numbers we discussed on the call.",
+    );
+    for m in stored.iter().chain([&last_page]) {
+        let raw = get_raw(&name, "messages", &m.id).await;
+        let facts: MessageFacts = serde_json::from_value(raw["facts"].clone()).unwrap();
+        assert!(facts.is_current(), "{}: {raw}", m.id);
+        assert_eq!(facts, MessageFacts::of(m));
+        let before = v2_message(m, raw["import"].as_str().unwrap_or_default());
+        for field in ["message", "party_time", "band_time", "fingerprint", "time"] {
+            assert_eq!(raw[field], before[field], "{}: {field}", m.id);
+        }
+    }
+    assert_eq!(
+        get_raw(&name, "messages", "m1").await["import"],
+        "old-import"
+    );
     // Reopening does not migrate again.
     let again = Store::open(&name).await.unwrap();
-    assert_eq!(again.counts().await.unwrap(), (1, 3));
+    assert_eq!(again.counts().await.unwrap(), (2_102, 1_103));
+    assert_eq!(ids(&again.search("caz", 20).await.unwrap()), ["c-carol"]);
     again.close();
 }
 
