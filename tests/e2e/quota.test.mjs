@@ -12,8 +12,9 @@
 // Measured here first: letting Chromium meet the full disk is not safe. A write then
 // fails with an IO error worded by Chromium ("FILE_ERROR_NO_SPACE", "Failed to write
 // blobs"), every connection is closed, cancelling needs free space (an undo log), and
-// in one run out of about seven the database came back empty once space was freed. So the store
-// refuses a batch the estimate says would leave too little room (store.rs check_room).
+// in one of about seven such runs the database came back empty once space was freed.
+// So the store refuses a batch the estimate says would leave too little room
+// (store.rs check_room).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
