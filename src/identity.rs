@@ -7,7 +7,6 @@
 
 use crate::model::Identity;
 use percent_encoding::percent_decode_str;
-use unicode_normalization::UnicodeNormalization;
 
 /// Reads an email address or a LinkedIn profile URL; `None` for anything else (a bare
 /// name is not an identity).
@@ -67,7 +66,7 @@ pub fn linkedin_slug(raw: &str) -> Option<String> {
         return None;
     }
     let slug = percent_decode_str(segments.next()?).decode_utf8().ok()?;
-    let slug: String = slug.nfc().collect::<String>().to_lowercase();
+    let slug = crate::text::unicode::nfc(&slug).to_lowercase();
     (!slug.is_empty()).then_some(slug)
 }
 
@@ -83,9 +82,8 @@ pub fn linkedin_url(slug: &str) -> String {
 /// assert_eq!(rapport::identity::name_key("  José  GARCÍA-López "), "jose garcia lopez");
 /// ```
 pub fn name_key(name: &str) -> String {
-    let folded: String = name
-        .nfkd()
-        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+    let folded: String = crate::text::unicode::without_marks(name)
+        .chars()
         .map(|c| if c.is_alphanumeric() { c } else { ' ' })
         .collect::<String>()
         .to_lowercase();
