@@ -818,6 +818,22 @@ impl Store {
     /// Takes back everything one import added (its messages, and the contacts it
     /// created), in one transaction.
     pub async fn cancel_import(&self, import_id: &str) -> Result<u64, StoreError> {
+        // Taking an import back writes an undo log about its size (see `check_room`):
+        // on a disk without that room Chromium would meet a full disk mid-transaction.
+        let written = self
+            .import_log(import_id)
+            .await?
+            .map_or(0, |log| log.bytes_written);
+        if let Some(room) = storage_room().await {
+            if room < (2 * written) as f64 {
+                return Err(StoreError::new(format!(
+                    "There is not enough free disk space to take this import back safely \
+                     (Rapport needs about {} MB). Nothing was changed; free disk space, then \
+                     cancel again.",
+                    (2 * written).div_ceil(1 << 20)
+                )));
+            }
+        }
         let tx = self.tx(
             &[CONTACTS, NOTES, MESSAGES, IMPORTS],
             TransactionMode::ReadWrite,
