@@ -67,6 +67,21 @@ function mountTmpfs(dir, megabytes) {
   }
 }
 
+/** Another program takes every free byte of the tmpfs; returns its file. */
+function fillDisk() {
+  const hog = join(mountPoint, 'other-program.bin');
+  const chunk = randomBytes(MB);
+  const fd = openSync(hog, 'w');
+  try {
+    for (;;) writeSync(fd, chunk);
+  } catch (error) {
+    if (error.code !== 'ENOSPC') throw error;
+  } finally {
+    closeSync(fd);
+  }
+  return hog;
+}
+
 /** `count` messages with `bytes` of random (incompressible) text each, from new contacts. */
 function fillerBatch(tag, count, bytes) {
   const now = Date.parse('2026-11-01T00:00:00Z');
@@ -212,6 +227,14 @@ test('an import that would fill the disk stops cleanly with the quota sentence, 
   assert.equal(log.messages_added, done * perBatch);
   assert.equal(log.status, 'running');
   await verdictStillComes(`${PITCH}\nAny day works.`);
+  // Another program takes the free space: taking the import back now would meet a
+  // full disk, so it is refused, with what to do, and changes nothing.
+  const hog = fillDisk();
+  const refusedCancel = await rapport.sendFromPage({ type: 'cancel_import', import_id: 'fill' });
+  assert.equal(refusedCancel.ok, false);
+  assert.match(refusedCancel.error, /^There is not enough free disk space to take this import back safely \(Rapport needs about \d+ MB\)\. Nothing was changed/);
+  assert.deepEqual(await stats(), last);
+  rmSync(hog);
   // Cancelling takes the whole import back (the room kept for it sufficed), and the
   // store takes imports again. (The files do not shrink at once: LevelDB compacts when
   // it chooses, so bytes on disk are not asserted.)
@@ -231,17 +254,7 @@ test('an import that would fill the disk stops cleanly with the quota sentence, 
 test('a disk another program filled: imports are refused with the quota sentence, nothing is lost', async (t) => {
   if (skipReason) return t.skip(skipReason);
   const base = await settledStats();
-  // Another program takes every free byte.
-  const hog = join(mountPoint, 'other-program.bin');
-  const chunk = randomBytes(MB);
-  const fd = openSync(hog, 'w');
-  try {
-    for (;;) writeSync(fd, chunk);
-  } catch (error) {
-    if (error.code !== 'ENOSPC') throw error;
-  } finally {
-    closeSync(fd);
-  }
+  const hog = fillDisk();
   t.diagnostic(`free after the other program: ${Math.round(freeBytes(mountPoint) / 1024)} KB`);
   const refused = await rapport.sendFromPage({
     type: 'import_batch', import_id: 'on-full', file: 'full.mbox', batch: fillerBatch('full', 8, 4096),
