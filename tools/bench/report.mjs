@@ -88,8 +88,17 @@ for (const r of all('rerun')) {
 }
 p(`The machine is shared (${machine.cores} cores for several people building at once: a load average above`);
 p(`${machine.cores} means the benchmarks got a fraction of a core). Medians are robust to that; p99 figures absorb`);
-p('scheduler stalls and are an upper bound. Total run time: ' + `${num((one('total') || {}).seconds / 60, 1)} minutes.`);
+p('scheduler stalls and are an upper bound. Short throughput runs are also given per CPU-second (section 4).');
 p();
+const total = one('total');
+const budget = 15 * 60;
+const stepSeconds = all('step').filter((s) => s.step !== 'machine').map((s) => [s.step, s.seconds]).sort((a, b) => b[1] - a[1]);
+table(['Figure', 'Target', 'Measured', 'Verdict'], [[
+  total?.build_seconds !== undefined ? '`./build.sh bench`, unattended (extension build included)' : '`tools/bench/run.sh`, unattended',
+  '< 15 minutes',
+  total ? `${num(total.seconds / 60, 1)} minutes${total.build_seconds !== undefined ? ` (build ${num(total.build_seconds / 60, 1)}, benchmarks ${num((total.seconds - total.build_seconds) / 60, 1)})` : ''}` : 'n/a (steps re-run separately)',
+  verdict(total ? total.seconds < budget : undefined, `${num(total?.seconds / 60, 1)} minutes; the longest steps: ${stepSeconds.slice(0, 3).map(([s, t]) => `${s} ${t} s`).join(', ')}`),
+]]);
 
 // ---- 1. analysis ----
 p('## 1. Engine analysis of a 2 KB draft');
@@ -233,35 +242,37 @@ failure('worker');
 // ---- 4. import ----
 p('## 4. Import throughput');
 p();
-const imports = [...all('import-native'), ...all('import-browser'), ...all('import-python')];
 const formats = ['linkedin-csv', 'mbox'];
-table(['File', 'Size', 'Messages', 'Rapport native', 'Rapport in Chromium (wasm)', 'Python stdlib', 'Native vs Python', 'Target', 'Verdict'],
+// Throughput per CPU-second where both sides measured it (thread CPU time natively,
+// process time in Python): on the shared machine a run of a few tenths of a second is
+// mostly time spent waiting for a core, which wall time counts and CPU time does not.
+const cpuRate = (r) => r.cpu_mb_per_s ?? r.mb_per_s;
+const rate = (r) => {
+  if (!r) return 'n/a';
+  const main = `${num(cpuRate(r))} MB/s, ${Math.round(r.cpu_messages_per_s ?? r.messages_per_s).toLocaleString('en')} msg/s`;
+  return r.cpu_mb_per_s !== undefined ? `${main} (wall clock ${num(r.mb_per_s)} MB/s)` : main;
+};
+table(['File', 'Size', 'Messages', 'Rapport native (per CPU-second)', 'Rapport in Chromium (wasm, wall clock)', 'Python stdlib (per CPU-second)', 'Native vs Python (CPU time)', 'Target', 'Verdict'],
   formats.map((f) => {
     const n = all('import-native').find((r) => r.format === f && r.bytes <= 200 * 1048576);
     const b = all('import-browser').find((r) => r.format === f);
     const py = all('import-python').find((r) => r.format === f);
-    const rate = (r) => (r ? `${num(r.mb_per_s)} MB/s, ${Math.round(r.messages_per_s).toLocaleString('en')} msg/s` : 'n/a');
-    const ratio = n && py ? n.mb_per_s / py.mb_per_s : undefined;
+    const ratio = n && py ? cpuRate(n) / cpuRate(py) : undefined;
     const pyRate = py?.prefix ? `${rate(py)} (on the first ${mb(py.bytes)}, ${py.messages} messages)` : rate(py);
     return [n?.file ?? py?.file ?? f, n ? mb(n.bytes) : 'n/a', n?.messages ?? 'n/a', rate(n), rate(b), pyRate,
       ratio !== undefined ? `×${num(ratio)}` : 'n/a', '>= ×5',
       verdict(ratio !== undefined ? ratio >= 5 : undefined, `×${num(ratio)}, see below`)];
   }));
-const importMiss = formats.some((f) => {
-  const n = all('import-native').find((r) => r.format === f && r.bytes <= 200 * 1048576);
-  const py = all('import-python').find((r) => r.format === f);
-  return n && py && n.mb_per_s / py.mb_per_s < 5;
-});
 for (const f of formats) {
   const n = all('import-native').find((r) => r.format === f && r.bytes <= 200 * 1048576);
   const py = all('import-python').find((r) => r.format === f);
-  if (!n || !py || n.mb_per_s / py.mb_per_s >= 5) continue;
+  if (!n || !py || cpuRate(n) / cpuRate(py) >= 5) continue;
   const base = one('import-native-baseline', (r) => r.format === f);
-  const why = [`${n.file} is read at ${num(n.mb_per_s)} MB/s natively and ${num(py.mb_per_s)} MB/s by Python: ×${num(n.mb_per_s / py.mb_per_s)}, short of ×5`,
-    `(${num(5 * py.mb_per_s)} MB/s would meet it).`];
+  const why = [`${n.file} is read at ${num(cpuRate(n))} MB/s per CPU-second natively and ${num(cpuRate(py))} MB/s by Python: ×${num(cpuRate(n) / cpuRate(py))}, short of ×5`,
+    `(${num(5 * cpuRate(py))} MB/s would meet it).`];
   if (base) {
-    const perRow = (r) => 1e6 / r.messages_per_s;
-    why.push(`The same work as Python's baseline done in Rust (${base.what}) runs at ${num(base.mb_per_s)} MB/s, ×${num(base.mb_per_s / py.mb_per_s)} Python;`,
+    const perRow = (r) => 1e6 / (r.cpu_messages_per_s ?? r.messages_per_s);
+    why.push(`The same work as Python's baseline done in Rust (${base.what}) runs at ${num(cpuRate(base))} MB/s, ×${num(cpuRate(base) / cpuRate(py))} Python;`,
       `the importer spends ${num(perRow(n), 2)} µs per row against its ${num(perRow(base), 2)} µs, so ${num(perRow(n) - perRow(base), 2)} µs per row go to what`,
       'the baseline does not do (model values: identities, owner direction, fingerprints and ids, plain text, batches).');
   }
@@ -272,10 +283,10 @@ const big = all('import-native').filter((r) => r.bytes > 200 * 1048576);
 if (big.length) {
   const pyMbox = all('import-python').find((r) => r.format === 'mbox');
   const bigMbox = big.find((r) => r.format === 'mbox');
-  const pyMinutes = pyMbox && bigMbox ? bigMbox.bytes / 1048576 / pyMbox.mb_per_s / 60 : undefined;
+  const pyMinutes = pyMbox && bigMbox ? bigMbox.bytes / 1048576 / cpuRate(pyMbox) / 60 : undefined;
   p(`At 1M messages (native only${pyMinutes ? `: at its rate above, Python would need about ${num(pyMinutes, 0)} minutes for the mbox alone` : ''}):`);
   p();
-  table(['File', 'Size', 'Messages', 'Rapport native'], big.map((r) => [r.file, mb(r.bytes), r.messages, `${num(r.mb_per_s)} MB/s, ${Math.round(r.messages_per_s).toLocaleString('en')} msg/s`]));
+  table(['File', 'Size', 'Messages', 'Rapport native (per CPU-second)'], big.map((r) => [r.file, mb(r.bytes), r.messages, rate(r)]));
 }
 p('Rapport: the library\'s push importer (`import::Importer`) fed 1 MB chunks as the options page feeds `Blob.slice`, best');
 p('of three, file already in memory; it builds model values (normalized identities, fingerprints, plain text). Python: `csv`');
