@@ -7,7 +7,7 @@
 // the message), and hands `(json, senderKind)` to the wasm core, which validates the
 // request, checks that sender's authority and answers.
 
-import init, * as core from './pkg/rapport.js';
+import init, * as core from './pkg/worker.js';
 
 // Content scripts are trusted only on the sites the manifest injects them into.
 const SUPPORTED_HOSTS = new Set([

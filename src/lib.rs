@@ -13,6 +13,7 @@
 //!   of history and [`settings::Settings`].
 //! - [`import`]: LinkedIn exports, mbox, eml and Rapport backups into model values.
 //! - [`protocol`]: the messages the extension's contexts exchange, validated on receipt.
+//! - [`search`]: the keys contacts are searched by, and how matches rank.
 //! - `cli` (native only): the `rapport` command.
 //! - `web` (wasm only): IndexedDB store, background service and page glue. Thin.
 
@@ -21,6 +22,7 @@ pub mod identity;
 pub mod import;
 pub mod model;
 pub mod protocol;
+pub mod search;
 pub mod settings;
 pub mod text;
 

@@ -8,6 +8,8 @@
 //! conversation; reading or changing data is for extension pages.
 
 use crate::model::{Channel, Draft, Millis, Party, Severity, Tags, Verdict};
+use serde::de::value::StrDeserializer;
+use serde::de::{DeserializeSeed, EnumAccess, IgnoredAny, VariantAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
 /// Requests above this many bytes of JSON are refused unread: a compose box plus its
@@ -19,6 +21,15 @@ pub const MAX_PAGE_REQUEST_BYTES: usize = 16 * 1024 * 1024;
 /// this many bytes, far under Chrome's 64 MiB cap on one message.
 pub const EXPORT_PAGE_MESSAGES: usize = 5_000;
 pub const EXPORT_PAGE_BYTES: usize = 8 * 1024 * 1024;
+
+/// Reads a `T` out of a JSON value through its text. The wasm modules read every JSON
+/// from text (requests, replies, stored records); `serde_json::from_value` would compile
+/// a second deserializer for every type it reads (about 100 KB per module).
+pub fn from_value<T: serde::de::DeserializeOwned>(
+    value: &serde_json::Value,
+) -> serde_json::Result<T> {
+    serde_json::from_str(&value.to_string())
+}
 
 /// Who sent a request, as established by the browser, never by the payload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -52,6 +63,21 @@ pub struct SeenMessage {
     pub text: String,
 }
 
+/// Declares [`Request`] and, from the same variant list, `ByType`: the variants
+/// externally tagged, which [`Request::from_json`] reads without buffering.
+macro_rules! request_enum {
+    ($(#[$attr:meta])* pub enum Request { $($variants:tt)* }) => {
+        $(#[$attr])*
+        pub enum Request { $($variants)* }
+
+        #[derive(Deserialize)]
+        #[serde(remote = "Request", rename_all = "snake_case")]
+        #[allow(dead_code)] // only its derived `deserialize` is used
+        enum ByType { $($variants)* }
+    };
+}
+
+request_enum! {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Request {
@@ -90,9 +116,10 @@ pub enum Request {
     ActiveDraft {
         tab: i64,
     },
-    /// Contacts whose names, identities or company contain the query (case and
-    /// accents folded), best first. Reply: `{ "ok": true, "contacts": [Contact] }`.
-    /// An empty query finds nothing; the popup sends one on opening to warm the search.
+    /// Contacts with a name, address or company word starting with the query (case and
+    /// accents folded; see [`crate::search`]), best first, at most `limit` (and 1,000).
+    /// Reply: `{ "ok": true, "contacts": [Contact] }`. An empty query finds nothing;
+    /// the popup sends one now and then to keep the worker awake while it is open.
     Search {
         query: String,
         limit: usize,
@@ -176,8 +203,30 @@ pub enum Request {
     /// Reply: `{ "ok": true, "contacts": n, "messages": n, "bytes": storage used }`.
     Stats,
 }
+}
 
 impl Request {
+    /// Reads a request as the derived `Deserialize` does (`{"type": "<variant>", ...its
+    /// fields}`), in two passes over the text: the `type`, then the variant's fields
+    /// straight from the text. The derived impl of an internally tagged enum buffers the
+    /// whole object in serde's `Content` first, which compiles a second deserializer for
+    /// every type a request carries into the service worker's wasm (about 100 KB).
+    pub fn from_json(text: &str) -> serde_json::Result<Request> {
+        #[derive(Deserialize)]
+        struct Type<'a> {
+            #[serde(rename = "type", borrow)]
+            name: std::borrow::Cow<'a, str>,
+        }
+        let Type { name } = serde_json::from_str(text)?;
+        let mut fields = serde_json::Deserializer::from_str(text);
+        let request = ByType::deserialize(ByTypeDeserializer {
+            name: &name,
+            fields: &mut fields,
+        })?;
+        fields.end()?;
+        Ok(request)
+    }
+
     pub fn allowed_from(&self, sender: SenderKind) -> bool {
         match sender {
             SenderKind::Page => true,
@@ -310,9 +359,124 @@ pub fn export_page_len(sizes: impl IntoIterator<Item = usize>, max_bytes: usize)
     len
 }
 
+/// Presents `{"type": name, ...fields}` to an externally tagged enum's derived
+/// visitor as the variant `name` with those fields (the `type` key among them is
+/// ignored like any unknown field).
+struct ByTypeDeserializer<'a, 'de> {
+    name: &'a str,
+    fields: &'a mut serde_json::Deserializer<serde_json::de::StrRead<'de>>,
+}
+
+impl<'de> serde::Deserializer<'de> for ByTypeDeserializer<'_, 'de> {
+    type Error = serde_json::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> serde_json::Result<V::Value> {
+        visitor.visit_enum(self)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
+        byte_buf option unit unit_struct newtype_struct seq tuple tuple_struct map struct
+        enum identifier ignored_any
+    }
+}
+
+impl<'de> EnumAccess<'de> for ByTypeDeserializer<'_, 'de> {
+    type Error = serde_json::Error;
+    type Variant = Self;
+
+    fn variant_seed<S: DeserializeSeed<'de>>(
+        self,
+        seed: S,
+    ) -> serde_json::Result<(S::Value, Self)> {
+        let variant = seed.deserialize(StrDeserializer::<serde_json::Error>::new(self.name))?;
+        Ok((variant, self))
+    }
+}
+
+impl<'de> VariantAccess<'de> for ByTypeDeserializer<'_, 'de> {
+    type Error = serde_json::Error;
+
+    fn unit_variant(self) -> serde_json::Result<()> {
+        IgnoredAny::deserialize(self.fields).map(|_| ())
+    }
+
+    fn newtype_variant_seed<S: DeserializeSeed<'de>>(
+        self,
+        seed: S,
+    ) -> serde_json::Result<S::Value> {
+        seed.deserialize(self.fields)
+    }
+
+    fn tuple_variant<V: Visitor<'de>>(
+        self,
+        _len: usize,
+        visitor: V,
+    ) -> serde_json::Result<V::Value> {
+        serde::Deserializer::deserialize_seq(self.fields, visitor)
+    }
+
+    fn struct_variant<V: Visitor<'de>>(
+        self,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> serde_json::Result<V::Value> {
+        serde::Deserializer::deserialize_struct(self.fields, "Request", fields, visitor)
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::export_page_len;
+    use super::{export_page_len, Request};
+
+    /// `Request::from_json` reads what the derived (internally tagged) impl reads,
+    /// including fields before the `type`, and fails where it fails.
+    #[test]
+    fn from_json_reads_requests_like_the_derived_impl() {
+        let draft = r#"{"text":"Hi Brian","channel":"email","recipients":[{"name":"Brian","identity":{"kind":"email","value":"b@x.com"}}],"time":5}"#;
+        let accepted = [
+            format!(r#"{{"type":"analyze","site":"gmail","draft":{draft}}}"#),
+            format!(r#"{{"draft":{draft},"site":"linkedin","type":"record_sent","extra":[1,{{}}]}}"#),
+            r#"{"type":"record_seen","site":"outlook","channel":"email","conversation":null,"with":{},"messages":[{"from":{"name":"A"},"mine":false,"text":"hi"}]}"#.into(),
+            r#"{"type":"contact_summary","recipient":{"identity":{"value":"slug","kind":"linkedin"}}}"#.into(),
+            r#"{"type":"active_draft","tab":7}"#.into(),
+            r#"{"limit":3,"type":"search","query":"bri"}"#.into(),
+            r#"{"type":"set_tags","contact":"c1","tags":{"kind":"client","nicknames":["B"]}}"#.into(),
+            r#"{"type":"split","contact":"c1","identity":{"kind":"email","value":"a@b.co"}}"#.into(),
+            r#"{"type":"set_operator","operator":null}"#.into(),
+            r#"{"type":"set_settings","settings":{"owner":{"name":"Ann"},"x":[1.5,"\u00e9"]}}"#.into(),
+            r#"{"type":"import_batch","import_id":"i","file":"f.csv","batch":{"contacts":[],"messages":[]}}"#.into(),
+            r#"{"type":"export","bodies":true}"#.into(),
+            r#"{"type":"restore","backup":{"format":"rapport-book"}}"#.into(),
+            r#"{"type":"erase"}"#.into(),
+            r#" {"type" : "stats", "ignored": {"deep": [true]}} "#.into(),
+        ];
+        for text in &accepted {
+            let derived: Request = serde_json::from_str(text).unwrap();
+            assert_eq!(Request::from_json(text).unwrap(), derived, "{text}");
+        }
+        let refused = [
+            r#"{"type":"format_disk"}"#,
+            r#"{"type":"analyze","site":"gmail"}"#,
+            r#"{"site":"gmail"}"#,
+            r#"{"type":"stats"} x"#,
+            r#"{"type":"search","query":"a","limit":-1}"#,
+            r#"{"type":"stats""#,
+            "[]",
+            "",
+        ];
+        for text in refused {
+            assert!(serde_json::from_str::<Request>(text).is_err(), "{text}");
+            assert!(Request::from_json(text).is_err(), "{text}");
+        }
+        let unknown = Request::from_json(refused[0]).unwrap_err().to_string();
+        assert!(
+            unknown.starts_with("unknown variant `format_disk`"),
+            "{unknown}"
+        );
+        let missing = Request::from_json(refused[1]).unwrap_err().to_string();
+        assert!(missing.starts_with("missing field `draft`"), "{missing}");
+    }
 
     #[test]
     fn an_export_page_stops_at_its_byte_budget_but_always_moves_on() {

@@ -1,6 +1,7 @@
 //! The IndexedDB store in a real browser (headless Chromium via wasm-bindgen-test):
-//! CRUD and index queries, the upgrade from version-1 data, all-or-nothing batches,
-//! idempotent re-imports, quota errors, cancel, and not blocking a newer version.
+//! CRUD and index queries, search, the upgrades from version-1 and version-2 data,
+//! all-or-nothing batches, idempotent re-imports, quota errors, cancel, and not
+//! blocking a newer version.
 #![cfg(target_arch = "wasm32")]
 
 use rapport::import::ImportBatch;
@@ -376,6 +377,19 @@ async fn put_raw(db: &idb::Database, store_name: &str, value: &serde_json::Value
     tx.commit().unwrap().await.unwrap();
 }
 
+async fn put_raw_all(db: &idb::Database, store_name: &str, values: &[serde_json::Value]) {
+    let tx = db
+        .transaction(&[store_name], idb::TransactionMode::ReadWrite)
+        .unwrap();
+    let store = tx.object_store(store_name).unwrap();
+    for value in values {
+        store
+            .put(&js_sys::JSON::parse(&value.to_string()).unwrap(), None)
+            .unwrap();
+    }
+    tx.commit().unwrap().await.unwrap();
+}
+
 #[wasm_bindgen_test]
 async fn upgrade_from_version_1_data() {
     let name = db_name("upgrade");
@@ -425,6 +439,8 @@ async fn upgrade_from_version_1_data() {
     assert!(hits.iter().any(|h| h.iter().any(|m| m.id == "m3")));
     // Recent contacts learned the last message time.
     assert_eq!(store.recent_contacts(5).await.unwrap()[0].id, "c-brian");
+    // And search keys, the nickname's among them (v3).
+    assert_eq!(ids(&store.search("bri", 5).await.unwrap()), ["c-brian"]);
     store.close();
 
     // Reopening does not migrate twice.
@@ -440,6 +456,264 @@ async fn upgrade_from_version_1_data() {
             .nicknames,
         ["Bri"]
     );
+    again.close();
+}
+
+fn ids(contacts: &[Contact]) -> Vec<&str> {
+    contacts.iter().map(|c| c.id.as_str()).collect()
+}
+
+#[wasm_bindgen_test]
+async fn search_uses_the_persisted_keys_and_follows_every_write() {
+    let store = Store::open(&db_name("search")).await.unwrap();
+    let mut contacts: Vec<Contact> = (0..300)
+        .map(|i| Contact {
+            company: Some(format!("Company {}", i % 7)),
+            ..contact(
+                &format!("p-{i}"),
+                &format!("Person {i} Sample"),
+                vec![email(&format!("person{i}@bulk{}.example", i % 5))],
+            )
+        })
+        .collect();
+    contacts.push(Contact {
+        company: Some("Quartermaine & Sons".into()),
+        ..contact(
+            "zq",
+            "Zebulon Quartermaine",
+            vec![email("zq@quartermaine.example")],
+        )
+    });
+    contacts.push(contact(
+        "anna",
+        "Sampleton Anna",
+        vec![email("anna@elsewhere.example")],
+    ));
+    let batch = ImportBatch {
+        contacts,
+        ..Default::default()
+    };
+    store.write_batch("bulk", "bulk.csv", &batch).await.unwrap();
+
+    assert_eq!(ids(&store.search("zebu", 20).await.unwrap()), ["zq"]);
+    assert_eq!(ids(&store.search("quarterm", 20).await.unwrap()), ["zq"]);
+    assert_eq!(
+        ids(&store.search("zq@quartermaine", 20).await.unwrap()),
+        ["zq"]
+    );
+    assert_eq!(
+        ids(&store.search("Quartermaine & Sons", 20).await.unwrap()),
+        ["zq"]
+    );
+    assert!(
+        store.search("ebulon", 20).await.unwrap().is_empty(),
+        "word prefixes only"
+    );
+    assert!(store.search("  ", 20).await.unwrap().is_empty());
+    // A name that starts with the query ranks above a later word of a name.
+    let sample = store.search("sample", 5).await.unwrap();
+    assert_eq!(sample.len(), 5);
+    assert_eq!(sample[0].id, "anna");
+    // Many matches: exactly the limit, all of them matches.
+    let many = store.search("person 1", 20).await.unwrap();
+    assert_eq!(many.len(), 20);
+    assert!(many.iter().all(|c| c.names[0].starts_with("Person 1")));
+    assert_eq!(store.search("bulk3", 500).await.unwrap().len(), 60);
+    assert_eq!(store.search("company 3", 500).await.unwrap().len(), 43);
+
+    // A contact with many keys under the prefix does not hide the next one.
+    let xaviers = ImportBatch {
+        contacts: vec![
+            Contact {
+                names: (0..10).map(|i| format!("Xavier {i}")).collect(),
+                ..contact("x-many", "", vec![email("many@x.example")])
+            },
+            contact("x-one", "Xavier Zed", vec![email("one@x.example")]),
+        ],
+        ..Default::default()
+    };
+    store.write_batch("x", "x.csv", &xaviers).await.unwrap();
+    let mut found = ids(&store.search("xavier", 2).await.unwrap())
+        .into_iter()
+        .map(str::to_owned)
+        .collect::<Vec<_>>();
+    found.sort();
+    assert_eq!(found, ["x-many", "x-one"]);
+
+    // Nicknames are searchable as soon as they are saved, and stop being when removed.
+    store
+        .edit_notes("p-7", |n| n.tags.nicknames = vec!["Moonbeam".into()])
+        .await
+        .unwrap();
+    assert_eq!(ids(&store.search("moon", 20).await.unwrap()), ["p-7"]);
+    store
+        .edit_notes("p-7", |n| n.tags.nicknames.clear())
+        .await
+        .unwrap();
+    assert!(store.search("moon", 20).await.unwrap().is_empty());
+    // A merge brings the absorbed names and addresses along; a split takes the address.
+    store.merge("zq", "anna").await.unwrap();
+    assert_eq!(ids(&store.search("anna", 20).await.unwrap()), ["zq"]);
+    assert_eq!(ids(&store.search("elsewhere", 20).await.unwrap()), ["zq"]);
+    let split = store
+        .split("zq", &email("anna@elsewhere.example"))
+        .await
+        .unwrap();
+    assert_eq!(
+        ids(&store.search("elsewhere", 20).await.unwrap()),
+        [split.id.as_str()]
+    );
+    // An import that adds a name to a stored person makes it searchable.
+    let renamed = ImportBatch {
+        contacts: vec![contact(
+            "other",
+            "Zeb Q. Marine",
+            vec![email("zq@quartermaine.example")],
+        )],
+        ..Default::default()
+    };
+    store
+        .write_batch("more", "more.csv", &renamed)
+        .await
+        .unwrap();
+    assert_eq!(ids(&store.search("marine", 20).await.unwrap()), ["zq"]);
+    store.close();
+}
+
+/// Version-2 records exactly as version 2 wrote them: no search keys.
+fn v2_contact(id: &str, name: &str, address: &str, company: &str, last: i64) -> serde_json::Value {
+    serde_json::json!({
+        "id": id,
+        "contact": {
+            "id": id,
+            "identities": [{"kind": "email", "value": address}],
+            "names": [name],
+            "company": company,
+            "tags": {"nicknames": []},
+            "exceptions": []
+        },
+        "identity_keys": [format!("email:{address}")],
+        "name_keys": [rapport::identity::name_key(name)],
+        "last": last
+    })
+}
+
+#[wasm_bindgen_test]
+async fn upgrade_from_version_2_data() {
+    let name = db_name("upgrade-v2");
+    Store::open_at(&name, 2).await.unwrap().close();
+    let db = idb::Factory::new()
+        .unwrap()
+        .open(&name, Some(2))
+        .unwrap()
+        .await
+        .unwrap();
+    put_raw(
+        &db,
+        "meta",
+        &serde_json::json!({"key": "data_version", "value": 2}),
+    )
+    .await;
+    put_raw(
+        &db,
+        "contacts",
+        &v2_contact(
+            "c-brian",
+            "Brian Miller",
+            "brian@acme.example",
+            "Acme Rockets",
+            T0,
+        ),
+    )
+    .await;
+    put_raw(
+        &db,
+        "contacts",
+        &v2_contact("c-carol", "Carol Diaz", "carol@beta.example", "Beta", 0),
+    )
+    .await;
+    put_raw(
+        &db,
+        "notes",
+        &serde_json::json!({
+            "contact": "c-carol",
+            "tags": {"kind": "friend", "nicknames": ["Caz"], "preferred_name": "Caroline Diaz"},
+            "exceptions": [{"rule": "pressure", "since": T0}]
+        }),
+    )
+    .await;
+    // More contacts than one migration page.
+    let bulk: Vec<serde_json::Value> = (0..2_100)
+        .map(|i| {
+            v2_contact(
+                &format!("c-bulk-{i}"),
+                &format!("Bulk Person{i}"),
+                &format!("bulk{i}@bulk.example"),
+                "Bulk",
+                0,
+            )
+        })
+        .collect();
+    put_raw_all(&db, "contacts", &bulk).await;
+    put_raw(
+        &db,
+        "messages",
+        &serde_json::to_value(store::MessageRecord::new(
+            message(
+                "m1",
+                true,
+                &brian(),
+                T0,
+                "Thanks for the update on the project.",
+            ),
+            "",
+        ))
+        .unwrap(),
+    )
+    .await;
+    db.close();
+
+    let store = Store::open(&name).await.unwrap();
+    assert_eq!(store.version(), SCHEMA_VERSION);
+    assert_eq!(store.counts().await.unwrap(), (2_102, 1));
+    for i in [0, 999, 1_000, 1_001, 2_099] {
+        assert_eq!(
+            ids(&store.search(&format!("person{i}"), 5).await.unwrap()),
+            [format!("c-bulk-{i}")],
+            "every page was migrated"
+        );
+    }
+    // Every contact and every set of tags got its search keys.
+    assert_eq!(ids(&store.search("brian", 20).await.unwrap()), ["c-brian"]);
+    assert_eq!(
+        ids(&store.search("rockets", 20).await.unwrap()),
+        ["c-brian"]
+    );
+    assert_eq!(
+        ids(&store.search("beta.example", 20).await.unwrap()),
+        ["c-carol"]
+    );
+    assert_eq!(ids(&store.search("caz", 20).await.unwrap()), ["c-carol"]);
+    assert_eq!(
+        ids(&store.search("caroline", 20).await.unwrap()),
+        ["c-carol"]
+    );
+    // Nothing else changed.
+    let carol = store.contact("c-carol").await.unwrap().unwrap();
+    assert_eq!(carol.tags.nicknames, ["Caz"]);
+    assert!(carol.has_exception("pressure"));
+    assert_eq!(store.recent_contacts(5).await.unwrap()[0].id, "c-brian");
+    assert_eq!(
+        store
+            .messages_with(&["email:brian@acme.example".into()])
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    store.close();
+    let again = Store::open(&name).await.unwrap();
+    assert_eq!(ids(&again.search("caz", 20).await.unwrap()), ["c-carol"]);
     again.close();
 }
 

@@ -283,6 +283,14 @@ pub fn settings(data: &[u8]) {
 /// parses into the closed set of types or is refused; a content script is never
 /// allowed a data-reading or data-changing one.
 pub fn protocol(data: &[u8]) {
+    // The service reads requests with `Request::from_json` (no buffering): it must accept
+    // nothing the derived impl refuses, and read the same value.
+    if let Some(read) = std::str::from_utf8(data)
+        .ok()
+        .and_then(|text| Request::from_json(text).ok())
+    {
+        assert_eq!(serde_json::from_slice::<Request>(data).ok(), Some(read));
+    }
     let Ok(request) = serde_json::from_slice::<Request>(data) else {
         return;
     };

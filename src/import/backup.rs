@@ -207,8 +207,18 @@ impl Backup {
             version: Option<u64>,
         }
         let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        // Read as text (`from_str`, like every JSON the wasm reads): one deserializer
+        // per type in the extension's wasm instead of one per input kind.
+        let text = std::str::from_utf8(bytes).map_err(|e| {
+            let line = bytes[..e.valid_up_to()]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count()
+                + 1;
+            format!("not valid backup JSON at line {line}: the file is not UTF-8 text")
+        })?;
         let header: Header =
-            serde_json::from_slice(bytes).map_err(|e| describe_json_error(bytes, &e))?;
+            serde_json::from_str(text).map_err(|e| describe_json_error(bytes, &e))?;
         match header.format.as_deref() {
             Some("rapport-backup" | "rapport-book") => {}
             _ => return Err("this JSON is not a Rapport backup (its \"format\" is not \"rapport-backup\" or \"rapport-book\")".into()),
@@ -222,7 +232,7 @@ impl Backup {
             }
             _ => return Err("this backup has no valid \"version\"".into()),
         }
-        serde_json::from_slice(bytes).map_err(|e| describe_json_error(bytes, &e))
+        serde_json::from_str(text).map_err(|e| describe_json_error(bytes, &e))
     }
 }
 

@@ -1,6 +1,7 @@
 //! `chrome.storage` for the background service: settings (sync, with a local
 //! fallback), the operator of this browser (local) and the popup's view of each tab
-//! (session: in memory, survives the worker stopping, gone when the browser closes).
+//! (session: in memory, survives the worker stopping, gone when the browser closes),
+//! and for the popup its undo list (session too).
 
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
@@ -21,6 +22,12 @@ extern "C" {
     #[wasm_bindgen(catch, js_namespace = ["chrome", "storage", "session"], js_name = set)]
     fn session_set_js(items: &JsValue) -> Result<js_sys::Promise, JsValue>;
 }
+
+/// Where the popup's undo list outlives the popup: `chrome.storage.session` is in
+/// memory, gone when the browser closes, and readable by extension pages and the
+/// worker only (content scripts are not trusted with it unless `setAccessLevel` says
+/// so; Rapport never does).
+pub const POPUP_UNDO_KEY: &str = "popupUndo";
 
 fn describe(e: JsValue) -> String {
     js_sys::Reflect::get(&e, &"message".into())

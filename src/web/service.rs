@@ -53,8 +53,8 @@ pub fn admit(json: &str, sender: SenderKind) -> Result<Request, Refusal> {
             cap
         )));
     }
-    let request: Request =
-        serde_json::from_str(json).map_err(|e| Refusal(format!("malformed request: {e}")))?;
+    let request =
+        Request::from_json(json).map_err(|e| Refusal(format!("malformed request: {e}")))?;
     if !request.allowed_from(sender) {
         return Err(Refusal(format!(
             "'{}' is only answered for this extension's own pages",
@@ -126,9 +126,6 @@ struct State {
     bands: HashMap<String, (Millis, Rc<Vec<Message>>)>,
     /// Built indexes by (slice key + band-matched message ids), most recent last.
     indexes: Vec<(String, Rc<Index>)>,
-    /// Every contact with its folded search keys, built on the first search after a
-    /// change: the popup searches on each keystroke.
-    search_entries: Option<Rc<Vec<SearchEntry>>>,
 }
 
 thread_local! {
@@ -145,7 +142,6 @@ pub fn forget_store() {
 }
 
 fn forget_history(s: &mut State) {
-    s.search_entries = None;
     s.slices.clear();
     s.bands.clear();
     s.indexes.clear();
@@ -190,7 +186,7 @@ async fn load_settings() -> Option<Settings> {
     } else {
         chrome::sync_get(SETTINGS_KEY).await.ok().flatten()
     }?;
-    serde_json::from_value(value).ok()
+    crate::protocol::from_value(&value).ok()
 }
 
 /// Saves to `chrome.storage.sync` (follows the user across browsers) while it fits
@@ -527,74 +523,6 @@ async fn write(
 
 // ---------------------------------------------------------------- pages
 
-fn fold(s: &str) -> String {
-    crate::identity::name_key(s)
-}
-
-/// A contact and the folded forms search compares against, folded once.
-struct SearchEntry {
-    names: Vec<String>,
-    identities: Vec<String>,
-    company: Option<String>,
-    contact: Contact,
-}
-
-impl SearchEntry {
-    fn new(contact: Contact) -> SearchEntry {
-        let names = contact
-            .names
-            .iter()
-            .chain(contact.tags.preferred_name.iter())
-            .chain(contact.tags.nicknames.iter())
-            .map(|n| fold(n))
-            .collect();
-        SearchEntry {
-            names,
-            identities: contact.identities.iter().map(|i| i.key()).collect(),
-            company: contact.company.as_deref().map(fold),
-            contact,
-        }
-    }
-}
-
-fn search(entries: &[SearchEntry], query: &str, limit: usize) -> Vec<Contact> {
-    let q = fold(query);
-    let q_raw = query.trim().to_lowercase();
-    if q.is_empty() && q_raw.is_empty() {
-        return Vec::new();
-    }
-    let mut scored: Vec<(u8, &Contact)> = entries
-        .iter()
-        .filter_map(|e| {
-            let score = if e.names.iter().any(|n| !q.is_empty() && n.starts_with(&q)) {
-                0
-            } else if e.names.iter().any(|n| !q.is_empty() && n.contains(&q)) {
-                1
-            } else if e.identities.iter().any(|i| i.contains(&q_raw)) {
-                2
-            } else if e
-                .company
-                .as_deref()
-                .is_some_and(|co| !q.is_empty() && co.contains(&q))
-            {
-                3
-            } else {
-                return None;
-            };
-            Some((score, &e.contact))
-        })
-        .collect();
-    scored.sort_by(|a, b| {
-        a.0.cmp(&b.0)
-            .then_with(|| a.1.display_name().cmp(b.1.display_name()))
-    });
-    scored
-        .into_iter()
-        .take(limit)
-        .map(|(_, c)| c.clone())
-        .collect()
-}
-
 /// The relationship at a glance: the stored messages, widened by any relationship
 /// book's figures for the contact. The book and the stored messages overlap (a
 /// delegate's copies of the owner's mail are in the book's counts too), so, as in
@@ -734,10 +662,10 @@ async fn export(
 }
 
 async fn restore(backup: Value) -> Result<ImportBatchReply, String> {
-    let backup: Backup =
-        serde_json::from_value(backup).map_err(|e| format!("This is not a Rapport backup: {e}"))?;
+    let backup: Backup = crate::protocol::from_value(&backup)
+        .map_err(|e| format!("This is not a Rapport backup: {e}"))?;
     if backup.format == BackupKind::Backup && !backup.settings.is_null() {
-        let settings: Settings = serde_json::from_value(backup.settings.clone())
+        let settings: Settings = crate::protocol::from_value(&backup.settings)
             .map_err(|e| format!("The backup's settings are unreadable: {e}"))?;
         save_settings(&settings).await?;
     }
@@ -819,22 +747,16 @@ async fn serve(request: Request, tab: Option<i32>) -> Result<String, String> {
                 .ok()
                 .flatten()
                 .unwrap_or(Value::Null);
-            let reply: ActiveDraftReply = serde_json::from_value(value).unwrap_or_default();
+            let reply: ActiveDraftReply = crate::protocol::from_value(&value).unwrap_or_default();
             Ok(ok_reply(&reply))
         }
         Request::Search { query, limit } => {
-            let entries = match STATE.with(|s| s.borrow().search_entries.clone()) {
-                Some(entries) => entries,
-                None => {
-                    let contacts = store().await?.all_contacts().await.map_err(user_error)?;
-                    let entries = Rc::new(contacts.into_iter().map(SearchEntry::new).collect());
-                    STATE.with(|s| s.borrow_mut().search_entries = Some(Rc::clone(&entries)));
-                    entries
-                }
-            };
-            Ok(ok_reply(
-                &json!({ "contacts": search(&entries, &query, limit) }),
-            ))
+            let contacts = store()
+                .await?
+                .search(&query, limit)
+                .await
+                .map_err(user_error)?;
+            Ok(ok_reply(&json!({ "contacts": contacts })))
         }
         Request::RecentContacts { limit } => {
             let contacts = store()
@@ -927,7 +849,7 @@ async fn serve(request: Request, tab: Option<i32>) -> Result<String, String> {
             Ok(ok_reply(&json!({ "operator": operator })))
         }
         Request::SetSettings { settings } => {
-            let parsed: Settings = serde_json::from_value(settings)
+            let parsed: Settings = crate::protocol::from_value(&settings)
                 .map_err(|e| format!("These settings are unreadable: {e}"))?;
             if let Err(errors) = parsed.validate() {
                 return Ok(json!({
@@ -972,6 +894,8 @@ async fn serve(request: Request, tab: Option<i32>) -> Result<String, String> {
         Request::Erase => {
             store().await?.erase().await.map_err(user_error)?;
             history_changed();
+            // The popup's undo list names contacts that no longer exist.
+            let _ = chrome::session_set(chrome::POPUP_UNDO_KEY, &json!([])).await;
             Ok(ok_reply(&json!({})))
         }
         Request::Stats => {

@@ -4,9 +4,12 @@
 //! - `contacts` (key `id`): a [`Contact`] without its user-entered tags, plus
 //!   `identity_keys` (unique, multi-entry index `identity`: one person per address or
 //!   profile), `name_keys` (multi-entry index `name`, for name-match suggestions and
-//!   search) and `last` (index `last`: time of the latest message, for "recent").
+//!   search) and `last` (index `last`: time of the latest message, for "recent"),
+//!   `search_keys` (multi-entry index `search`: [`crate::search::contact_keys`], so a
+//!   search is a few key-range lookups, never a read of every contact).
 //! - `notes` (key `contact`): tags and per-rule exceptions. Kept apart from `contacts`
-//!   so no import can overwrite what the user typed.
+//!   so no import can overwrite what the user typed. `search_keys` (multi-entry index
+//!   `search`): the preferred name and nicknames, [`crate::search::tag_keys`].
 //! - `messages` (key `id`: the source's own id or a content fingerprint) with indexes
 //!   `party_time` (multi-entry `[identity key, time]`: a person's thread in time
 //!   order), `conversation`, `fingerprint` (cross-source dedupe: the same message
@@ -53,7 +56,7 @@ impl<R: idb::Request> ResultOf for R {
 pub const DB_NAME: &str = "rapport";
 /// Bump with a new step in [`upgrade_schema`] and, when records change shape, in
 /// [`migrate_records`]. Every version ever shipped must keep upgrading.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 const CONTACTS: &str = "contacts";
 const NOTES: &str = "notes";
@@ -61,8 +64,18 @@ const MESSAGES: &str = "messages";
 const IMPORTS: &str = "imports";
 const META: &str = "meta";
 
+/// Records read and rewritten at a time by a migration (one transaction throughout).
+const MIGRATE_PAGE: u32 = 1_000;
+
+/// The most contacts one search returns.
+pub const SEARCH_MAX: usize = 1_000;
+
 /// How many times an upgrade blocked by an old connection is retried.
 const BLOCKED_RETRIES: u32 = 5;
+
+/// Free disk space a write must leave besides what taking its import back needs
+/// (Chromium's own writes: compaction, the service worker's files).
+const DISK_RESERVE_BYTES: u64 = 16 << 20;
 
 /// An error worth showing the user: one plain sentence.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -139,6 +152,7 @@ pub struct ContactRecord {
     pub contact: Contact,
     pub identity_keys: Vec<String>,
     pub name_keys: Vec<String>,
+    pub search_keys: Vec<String>,
     /// Latest message time with them; 0 when none.
     pub last: Millis,
     /// Counts and dates from a shared relationship book, when that is all we have.
@@ -173,6 +187,7 @@ impl ContactRecord {
             }
         }
         self.name_keys = names;
+        self.search_keys = crate::search::contact_keys(&self.contact);
     }
 }
 
@@ -182,6 +197,14 @@ pub struct NotesRecord {
     pub contact: String,
     pub tags: Tags,
     pub exceptions: Vec<RuleException>,
+    pub search_keys: Vec<String>,
+}
+
+impl NotesRecord {
+    /// Recomputes the search keys from the tags: call before every write.
+    fn reindex(&mut self) {
+        self.search_keys = crate::search::tag_keys(&self.tags);
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -279,6 +302,9 @@ pub struct ImportLog {
     pub duplicates: u64,
     pub skipped: u64,
     pub bytes_read: u64,
+    /// About how much this import stored (its batches' JSON size): what taking it
+    /// back will need free on disk.
+    pub bytes_written: u64,
     /// `running`, `cancelled`.
     pub status: String,
 }
@@ -401,6 +427,14 @@ fn upgrade_schema(
         )?;
         messages.create_index("import", KeyPath::new_single("import"), None)?;
     }
+    if old < 3 && target >= 3 {
+        // v3: search by key ranges over persisted keys, not a scan of every contact.
+        let search = || KeyPath::new_single("search_keys");
+        tx.object_store(CONTACTS)?
+            .create_index("search", search(), Some(multi(false)))?;
+        tx.object_store(NOTES)?
+            .create_index("search", search(), Some(multi(false)))?;
+    }
     Ok(())
 }
 
@@ -494,11 +528,13 @@ async fn migrate_records(db: &Database) -> Result<(), StoreError> {
             let tags = std::mem::take(&mut record.contact.tags);
             let exceptions = std::mem::take(&mut record.contact.exceptions);
             if tags != Tags::default() || !exceptions.is_empty() {
-                let note = NotesRecord {
+                let mut note = NotesRecord {
                     contact: record.id.clone(),
                     tags,
                     exceptions,
+                    ..Default::default()
                 };
+                note.reindex();
                 notes
                     .put(&to_js(&note)?, None)
                     .map_err(idb_err("migrate"))?;
@@ -516,12 +552,64 @@ async fn migrate_records(db: &Database) -> Result<(), StoreError> {
                 .map_err(idb_err("migrate"))?;
         }
     }
+    if version < 3 {
+        // Search keys for every contact and every set of tags. Reads here see the
+        // writes of the step above (same transaction).
+        let contacts = tx.object_store(CONTACTS).map_err(idb_err("migrate"))?;
+        rewrite_pages(
+            &contacts,
+            |r: &ContactRecord| r.id.clone(),
+            ContactRecord::reindex,
+        )
+        .await?;
+        let notes = tx.object_store(NOTES).map_err(idb_err("migrate"))?;
+        rewrite_pages(
+            &notes,
+            |n: &NotesRecord| n.contact.clone(),
+            NotesRecord::reindex,
+        )
+        .await?;
+    }
     let done = MetaRecord {
         key: "data_version".into(),
         value: SCHEMA_VERSION.into(),
     };
     meta.put(&to_js(&done)?, None).map_err(idb_err("migrate"))?;
     commit(tx, "migrate stored history").await
+}
+
+/// Rewrites every record of `store` through `edit`, a page at a time in key order, so
+/// a large history is never all in memory; the caller's transaction spans every page.
+async fn rewrite_pages<T: Serialize + DeserializeOwned>(
+    store: &idb::ObjectStore,
+    key: impl Fn(&T) -> String,
+    edit: impl Fn(&mut T),
+) -> Result<(), StoreError> {
+    let e = idb_err("migrate");
+    let mut after: Option<String> = None;
+    loop {
+        let range = match &after {
+            Some(k) => Some(Query::from(
+                KeyRange::lower_bound(&JsValue::from_str(k), Some(true)).map_err(&e)?,
+            )),
+            None => None,
+        };
+        let values = store
+            .get_all(range, Some(MIGRATE_PAGE))
+            .map_err(&e)?
+            .await
+            .map_err(&e)?;
+        let full_page = values.len() == MIGRATE_PAGE as usize;
+        let mut records: Vec<T> = from_js_array(values)?;
+        records.iter_mut().for_each(&edit);
+        for record in to_js_all(&records)?.iter() {
+            store.put(&record, None).map_err(&e)?;
+        }
+        match records.last() {
+            Some(last) if full_page => after = Some(key(last)),
+            _ => return Ok(()),
+        }
+    }
 }
 
 /// A second handle on the same transaction, to read its error after `commit` or
@@ -622,32 +710,58 @@ impl Store {
         file: &str,
         batch: &ImportBatch,
     ) -> Result<ImportBatchReply, StoreError> {
+        let needed = serde_json::to_string(batch).map_or(0, |json| json.len()) as u64;
+        self.check_room(import_id, needed).await?;
         let tx = self.tx(
             &[CONTACTS, NOTES, MESSAGES, IMPORTS],
             TransactionMode::ReadWrite,
         )?;
-        let written = write_in(&tx, import_id, file, batch).await;
-        match written {
+        let written = write_in(&tx, import_id, file, batch, needed).await;
+        let failure = match written {
             Ok(reply) => {
                 if let Some(fault) = INJECTED_FAULT.with(|f| f.take()) {
                     let _ = tx.abort();
                     return Err(StoreError::from_dom("save the import", fault, ""));
                 }
-                commit(tx, "save the import").await?;
-                Ok(reply)
+                match commit(tx, "save the import").await {
+                    Ok(()) => return Ok(reply),
+                    Err(e) => e,
+                }
             }
             Err(e) => {
                 let (tx, raw) = handle(tx);
                 let _ = tx.abort();
                 // The browser's own reason (quota, constraint) is better than ours.
-                Err(match raw.error() {
+                match raw.error() {
                     Some(dom) => {
                         StoreError::from_dom("save the import", &dom.name(), &dom.message())
                     }
                     None => e,
-                })
+                }
             }
+        };
+        Err(disk_full_is_quota(failure, needed).await)
+    }
+
+    /// Refuses a batch the disk cannot safely take. Chromium meets a full disk with IO
+    /// errors that close the database, and in one measured run (tests/e2e/quota.test.mjs,
+    /// profile on a full tmpfs) it came back empty: the whole history gone. So Rapport
+    /// never fills the disk itself: a batch is written only while the browser's estimate
+    /// leaves room for it and for taking the whole import back (Chromium keeps an undo
+    /// log of deleted values: cancelling 14 MB needed 24 MB), plus a reserve.
+    async fn check_room(&self, import_id: &str, needed: u64) -> Result<(), StoreError> {
+        let Some(room) = storage_room().await else {
+            return Ok(());
+        };
+        let so_far = self
+            .import_log(import_id)
+            .await?
+            .map_or(0, |log| log.bytes_written);
+        let wanted = 2 * (so_far + needed) + DISK_RESERVE_BYTES;
+        if room < wanted as f64 {
+            return Err(StoreError::quota());
         }
+        Ok(())
     }
 
     /// Takes back everything one import added (its messages, and the contacts it
@@ -756,6 +870,43 @@ impl Store {
             }
         }
         with_notes(&tx, records).await
+    }
+
+    /// Contacts matching a search, best first (see [`crate::search`]): a few key-range
+    /// lookups on the `search` indexes, each with a limit, then only the candidates
+    /// are read, all in one transaction. Within a rank, the first `limit` in key order
+    /// are the ones ranked. At most [`SEARCH_MAX`] results.
+    pub async fn search(&self, query: &str, limit: usize) -> Result<Vec<Contact>, StoreError> {
+        let query = crate::search::SearchQuery::new(query);
+        let limit = limit.min(SEARCH_MAX);
+        if query.is_empty() || limit == 0 {
+            return Ok(Vec::new());
+        }
+        let tx = self.tx(&[CONTACTS, NOTES], TransactionMode::ReadOnly)?;
+        let e = idb_err("search contacts");
+        // A contact has several keys under one prefix (two names, a nickname): read
+        // more keys than needed, and read again with more when that was not enough.
+        let mut per_prefix = limit * 4;
+        let ids = loop {
+            match search_ids(&tx, &query, limit, per_prefix).await? {
+                (ids, true) => break ids,
+                _ => per_prefix = per_prefix.saturating_mul(4),
+            }
+        };
+        let store = tx.object_store(CONTACTS).map_err(&e)?;
+        let requests = ids
+            .iter()
+            .map(|id| store.get(key_of(id)).map_err(&e))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut records = Vec::with_capacity(ids.len());
+        for r in requests {
+            if let Some(record) = from_js_opt(&r.await.map_err(&e)?.unwrap_or(JsValue::UNDEFINED))?
+            {
+                records.push(record);
+            }
+        }
+        let contacts = with_notes(&tx, records).await?;
+        Ok(query.rank_all(contacts, limit))
     }
 
     /// The relationship-book histories stored with these contacts.
@@ -1069,6 +1220,7 @@ impl Store {
             return Err(StoreError::new(format!("There is no contact '{contact}'.")));
         };
         edit(&mut note);
+        note.reindex();
         notes.put(&to_js(&note)?, None).map_err(&e)?;
         commit(tx, "save the contact").await?;
         Ok(apply_notes(record, Some(note)))
@@ -1117,6 +1269,7 @@ impl Store {
             merge_notes(&mut note, an);
             notes.delete(key_of(absorb)).map_err(&e)?;
         }
+        note.reindex();
         // Delete first: the unique identity index must never see both.
         contacts.delete(key_of(absorb)).map_err(&e)?;
         contacts.put(&to_js(&k)?, None).map_err(&e)?;
@@ -1269,7 +1422,78 @@ async fn open_once(name: &str, version: u32) -> Result<IdbDatabase, OpenError> {
     });
     raw.set_onversionchange(Some(on_change.as_ref().unchecked_ref()));
     on_change.forget();
+    // Chromium closes the connection itself after an IO error (a full disk): without
+    // this, every later request would fail on the dead handle until the worker stops.
+    let on_close = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+        crate::web::service::forget_store();
+    });
+    raw.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+    on_close.forget();
     Ok(raw)
+}
+
+/// The ids of the candidates, best prefix first, until `limit` are found, reading
+/// at most `per_prefix` keys per prefix and index; `false` when a lookup was cut
+/// short before `limit` distinct contacts were found.
+async fn search_ids(
+    tx: &Transaction,
+    query: &crate::search::SearchQuery,
+    limit: usize,
+    per_prefix: usize,
+) -> Result<(Vec<String>, bool), StoreError> {
+    let e = idb_err("search contacts");
+    let indexes = [
+        tx.object_store(CONTACTS)
+            .map_err(&e)?
+            .index("search")
+            .map_err(&e)?,
+        tx.object_store(NOTES)
+            .map_err(&e)?
+            .index("search")
+            .map_err(&e)?,
+    ];
+    // Every lookup is issued at once; answers come back in order.
+    let mut lookups = Vec::new();
+    for prefix in query.prefixes() {
+        let lower = JsValue::from_str(&prefix);
+        // U+FFFF sorts after every character a folded key holds.
+        let upper = JsValue::from_str(&format!("{prefix}\u{ffff}"));
+        let range = KeyRange::bound(&lower, &upper, Some(false), Some(false)).map_err(&e)?;
+        let mut pair = Vec::new();
+        for index in &indexes {
+            pair.push(
+                index
+                    .get_all_keys(Some(Query::from(range.clone())), Some(per_prefix as u32))
+                    .map_err(&e)?,
+            );
+        }
+        lookups.push(pair);
+    }
+    let mut ids: Vec<String> = Vec::new();
+    let mut seen = HashSet::new();
+    // A prefix's two indexes are read together, so a nickname ranks with the names.
+    for pair in lookups {
+        let mut cut_short = false;
+        let wanted = limit.saturating_sub(ids.len());
+        for request in pair {
+            let keys = request.await.map_err(&e)?;
+            cut_short |= keys.len() >= per_prefix;
+            let fresh: Vec<String> = keys
+                .iter()
+                .filter_map(JsValue::as_string)
+                .filter(|id| seen.insert(id.clone()))
+                .take(wanted)
+                .collect();
+            ids.extend(fresh);
+        }
+        if ids.len() >= limit {
+            return Ok((ids, true));
+        }
+        if cut_short {
+            return Ok((ids, false));
+        }
+    }
+    Ok((ids, true))
 }
 
 async fn collect_messages(
@@ -1390,6 +1614,7 @@ async fn write_in(
     import_id: &str,
     file: &str,
     batch: &ImportBatch,
+    batch_bytes: u64,
 ) -> Result<ImportBatchReply, StoreError> {
     let e = idb_err("save the import");
     let contacts = tx.object_store(CONTACTS).map_err(&e)?;
@@ -1551,6 +1776,7 @@ async fn write_in(
                     contact: id.clone(),
                     tags: incoming.tags.clone(),
                     exceptions: incoming.exceptions.clone(),
+                    ..Default::default()
                 },
             );
             note_writes.insert(id.clone(), note);
@@ -1607,6 +1833,7 @@ async fn write_in(
     for record in to_js_all(&touched_records)?.iter() {
         contacts.put(&record, None).map_err(&e)?;
     }
+    note_writes.values_mut().for_each(NotesRecord::reindex);
     let notes_list: Vec<&NotesRecord> = note_writes.values().collect();
     for note in to_js_all(&notes_list)?.iter() {
         notes.put(&note, None).map_err(&e)?;
@@ -1629,17 +1856,46 @@ async fn write_in(
     log.duplicates += reply.duplicates;
     log.skipped += batch.stats.skipped;
     log.bytes_read = log.bytes_read.max(batch.stats.bytes_read);
+    if reply.messages_added + reply.contacts_added > 0 {
+        log.bytes_written += batch_bytes;
+    }
     imports.put(&to_js(&log)?, None).map_err(&e)?;
     Ok(reply)
 }
 
-/// Bytes used by this origin, from `navigator.storage.estimate()`.
-pub async fn storage_used() -> Option<f64> {
+/// With `unlimitedStorage` the only limit is the disk, and a full disk does not
+/// surface as `QuotaExceededError`: Chromium reports an IO error in words of its own
+/// ("Failed to write blobs", "FILE_ERROR_NO_SPACE", measured on a full tmpfs by
+/// tests/e2e/quota.test.mjs). When the browser's estimate leaves less room than the
+/// batch needs, that is what the user must hear.
+async fn disk_full_is_quota(failure: StoreError, needed: u64) -> StoreError {
+    if failure.quota {
+        return failure;
+    }
+    match storage_room().await {
+        Some(room) if room < needed as f64 => StoreError::quota(),
+        _ => failure,
+    }
+}
+
+/// `quota - usage` from `navigator.storage.estimate()`: what this origin may still add.
+async fn storage_room() -> Option<f64> {
+    let value = storage_estimate().await?;
+    let field = |name: &str| js_sys::Reflect::get(&value, &name.into()).ok()?.as_f64();
+    Some(field("quota")? - field("usage")?)
+}
+
+async fn storage_estimate() -> Option<JsValue> {
     let navigator = js_sys::Reflect::get(&js_sys::global(), &"navigator".into()).ok()?;
     let storage = js_sys::Reflect::get(&navigator, &"storage".into()).ok()?;
     let estimate = js_sys::Reflect::get(&storage, &"estimate".into()).ok()?;
     let f = estimate.dyn_ref::<js_sys::Function>()?;
     let promise: js_sys::Promise = f.call0(&storage).ok()?.dyn_into().ok()?;
-    let value = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
+    wasm_bindgen_futures::JsFuture::from(promise).await.ok()
+}
+
+/// Bytes used by this origin, from `navigator.storage.estimate()`.
+pub async fn storage_used() -> Option<f64> {
+    let value = storage_estimate().await?;
     js_sys::Reflect::get(&value, &"usage".into()).ok()?.as_f64()
 }

@@ -16,9 +16,13 @@
 //     options.args         extra Chromium flags.
 //     options.extensions   more unpacked extension folders to load next to Rapport (a
 //                          hostile extension; its worker must not be named background.js).
+//     options.profileRoot  directory to create the throwaway profile in (default: the OS
+//                          temp dir); the quota test puts it on a small tmpfs.
 //   rapport.context        the Playwright BrowserContext (persistent, temp profile)
 //   rapport.extensionId    this run's extension id
 //   rapport.extensionUrl(path)         -> 'chrome-extension://<id>/<path>'
+//   rapport.loadedDir      the folder Chromium loaded (the probe copy, or dist/)
+//   rapport.profileDir     the profile (user-data-dir)
 //   await rapport.serviceWorker()      -> the current (woken if needed) worker
 //   await rapport.openExtensionPage('popup/popup.html')   -> Page (waits for load)
 //   await rapport.sendFromPage(request) -> reply of chrome.runtime.sendMessage(request)
@@ -125,7 +129,7 @@ export async function launch(options = {}) {
   }
   const probe = options.probe !== false;
   const loaded = probe ? await probeCopy(dist) : dist;
-  const profile = await mkdtemp(join(tmpdir(), 'rapport-profile-'));
+  const profile = await mkdtemp(join(options.profileRoot || tmpdir(), 'rapport-profile-'));
   const args = [
     `--disable-extensions-except=${[loaded, ...(options.extensions || [])].join(',')}`,
     `--load-extension=${[loaded, ...(options.extensions || [])].join(',')}`,
@@ -227,6 +231,8 @@ export async function launch(options = {}) {
     workerErrors,
     workerLogs,
     extensionUrl,
+    loadedDir: loaded,
+    profileDir: profile,
 
     async serviceWorker() {
       const live = context.serviceWorkers().find((w) => w.url().startsWith(extensionUrl()));

@@ -8,7 +8,9 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch } from './harness.mjs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { launch, DIST } from './harness.mjs';
 import { launchWithFixtures, open, typeInto, waitForOverlay, hasRule, activeDraft } from './compose.mjs';
 import { seedHistory } from './history.mjs';
 
@@ -224,6 +226,57 @@ test('a per-rule exception for this person switches the rule off for them only',
   await page.close();
 });
 
+test('the undo list survives closing the popup, bounded, in session storage no page can read', async () => {
+  const wren = { name: 'Wren Okafor', identity: email('wren@okafor.example') };
+  await importBatch([contact('seed-wren', ['Wren Okafor'], [wren.identity])], thread('wren', wren, 2));
+  const draft = { text: 'Hi Wren,\n\nThe invoice is attached.\n\nDana', channel: 'email', recipients: [wren] };
+  const { page, tab } = await openDraft('https://mail.google.com/mail/u/0/#inbox?compose=undo', 'gmail', draft);
+  const exceptions = async () =>
+    (await send({ type: 'contact_summary', recipient: { identity: wren.identity } })).contact.exceptions.map((e) => e.rule);
+
+  let popup = await openPopup(tab);
+  await popup.waitForSelector('#contact:not([hidden])');
+  await popup.selectOption('#exception-rule', 'pressure');
+  await popup.click('#exception-add');
+  await popup.waitForSelector('#exception-list li[data-rule="pressure"]');
+  assert.deepEqual(await exceptions(), ['pressure']);
+  await popup.close();
+
+  // A new popup (a new page: nothing kept in memory) offers the same undo, and it works.
+  popup = await openPopup(tab);
+  await popup.waitForSelector('#exception-list li[data-rule="pressure"]');
+  const offered = () => popup.$$eval('#undo-list li', (items) => items.map((li) => li.textContent));
+  const before = await offered();
+  assert.match(before[0], /Bribes and false urgency/);
+  await popup.click('#undo-list li:first-child button');
+  await popup.waitForFunction(() => !document.querySelector('#exception-list li'));
+  assert.deepEqual(await exceptions(), []);
+  await popup.close();
+  popup = await openPopup(tab);
+  await popup.waitForSelector('#contact:not([hidden])');
+  assert.deepEqual((await offered()).slice(0, 4), before.slice(1, 5), 'an undone change is not offered again');
+
+  // Bounded: many changes keep the newest 20; the popup lists five.
+  for (let i = 0; i < 11; i++) {
+    await popup.selectOption('#exception-rule', 'pressure');
+    await popup.click('#exception-add');
+    await popup.waitForSelector('#exception-list li[data-rule="pressure"]');
+    await popup.click('#exception-list li[data-rule="pressure"] button');
+    await popup.waitForFunction(() => !document.querySelector('#exception-list li'));
+  }
+  const kept = await popup.evaluate(async () => (await chrome.storage.session.get('popupUndo')).popupUndo);
+  assert.equal(kept.length, 20);
+  assert.equal(await popup.locator('#undo-list li').count(), 5);
+  await popup.close();
+
+  // Content scripts cannot read chrome.storage.session unless the extension widens its
+  // access level, which Rapport never does.
+  const scripts = readdirSync(DIST, { recursive: true }).filter((f) => f.endsWith('.js'));
+  assert.ok(scripts.length > 5);
+  for (const file of scripts) assert.ok(!readFileSync(join(DIST, file), 'utf8').includes('setAccessLevel'), file);
+  await page.close();
+});
+
 test('the summary says whether their last reply declined, as after-decline reads it', async () => {
   const brian = { name: 'Brian Miller', identity: email('brian@miller-advisory.example') };
   const messages = thread('brian', brian, 4);
@@ -321,6 +374,12 @@ test('search finds a contact among 20,000, and a name with markup renders as tex
   await popup.waitForSelector('#results li:has-text("Zebulon Quartermaine")');
   await popup.fill('#search', 'zq@quartermaine');
   await popup.waitForSelector('#results li:has-text("Zebulon Quartermaine")');
+  // A worker that stopped (30 s idle) answers from the persisted search keys at once.
+  await popup.fill('#search', '');
+  await rapport.stopServiceWorker();
+  await popup.fill('#search', 'zebu');
+  await popup.waitForSelector('#results li:has-text("Zebulon Quartermaine")');
+  assert.equal(await popup.locator('#results li').count(), 1);
 
   await popup.fill('#search', 'mallory');
   const item = popup.locator('#results li', { hasText: 'eve@mallory.example' });
@@ -404,4 +463,14 @@ test('on a real LinkedIn compose box: the popup shows the recipient, and do-not-
   } finally {
     await site.close();
   }
+});
+
+// Last: it erases the history the tests above share.
+test('erasing the history empties the popup\'s undo list', async () => {
+  const popup = await openPopup();
+  const undoList = () => popup.evaluate(async () => (await chrome.storage.session.get('popupUndo')).popupUndo);
+  assert.ok((await undoList()).length > 0, 'the tests above left changes to undo');
+  await send({ type: 'erase' });
+  assert.deepEqual(await undoList(), []);
+  await popup.close();
 });

@@ -84,7 +84,7 @@ test('an end-to-end run on every site stays on the machine', { timeout: 240000 }
     await page.waitForTimeout(1000);
     await page.close();
   }
-  assert.ok(rapport.requests.some((r) => r.url === `${own()}pkg/rapport_bg.wasm`), 'the log sees Rapport loading its own wasm');
+  assert.ok(rapport.requests.some((r) => r.url === `${own()}pkg/pages_bg.wasm`), 'the log sees Rapport loading its own wasm');
   assert.deepEqual(rapport.outsideRequests(), [], 'a request left the machine');
   const fixtureUrls = new Set(Object.values(PAGES).map((p) => { const u = new URL(p.url); return u.origin + u.pathname + u.search; }));
   for (const request of rapport.requests) {

@@ -4,10 +4,8 @@
 // cancel; the options tests cover export, erase, restore. Here: the service worker
 // killed while an import is being written (the store is consistent afterwards and the
 // import resumes without duplicates) and re-importing adding nothing across a worker
-// restart. A real quota fault could not be produced here: CDP's
-// Storage.overrideQuotaForOrigin does not bind an extension origin (an 8 MB batch of
-// incompressible text still fit under a 512 KB override, with and without
-// unlimitedStorage), so the simulated quota error in tests/web_store.rs stands.
+// restart. A real full disk is produced in tests/e2e/quota.test.mjs (the profile on a
+// small tmpfs): CDP's Storage.overrideQuotaForOrigin does not bind an extension origin.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch } from './harness.mjs';

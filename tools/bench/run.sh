@@ -124,8 +124,11 @@ def entry(name, path):
     raw = open(path, "rb").read()
     return {"bench": "size", "artifact": name, "path": os.path.relpath(path), "bytes": len(raw),
             "gzip_bytes": len(gzip.compress(raw, 9))}
-print(json.dumps(entry("wasm", os.path.join(dist, "pkg", "rapport_bg.wasm"))))
-print(json.dumps(entry("wasm JS glue", os.path.join(dist, "pkg", "rapport.js"))))
+# One wasm module and one JS glue file per build.sh module (worker, pages).
+for wasm in sorted(glob.glob(os.path.join(dist, "pkg", "*_bg.wasm"))):
+    module = os.path.basename(wasm)[:-len("_bg.wasm")]
+    print(json.dumps({**entry("wasm", wasm), "module": module}))
+    print(json.dumps({**entry("wasm JS glue", os.path.join(dist, "pkg", module + ".js")), "module": module}))
 for z in sorted(glob.glob(os.path.join(dist, "*.zip"))):
     e = entry("extension zip", z)
     print(json.dumps(e))

@@ -47,7 +47,7 @@ pub async fn call(request: &Request) -> Result<serde_json::Value, String> {
 /// `call`, then reads the whole reply as `T` (the reply structs ignore `ok`).
 pub async fn call_as<T: DeserializeOwned>(request: &Request) -> Result<T, String> {
     let value = call(request).await?;
-    serde_json::from_value(value).map_err(|e| e.to_string())
+    crate::protocol::from_value(&value).map_err(|e| e.to_string())
 }
 
 /// `call`, then reads one field of the reply as `T`.
@@ -57,7 +57,7 @@ pub async fn call_field<T: DeserializeOwned>(request: &Request, field: &str) -> 
         .get_mut(field)
         .map(serde_json::Value::take)
         .unwrap_or(serde_json::Value::Null);
-    serde_json::from_value(field).map_err(|e| e.to_string())
+    crate::protocol::from_value(&field).map_err(|e| e.to_string())
 }
 
 /// The localized string for `key`; the key itself when the catalogue lacks it, so a

@@ -74,7 +74,7 @@ async fn load_settings(state: &Shared) {
         Ok(reply) => {
             let settings = reply.get("settings").cloned().unwrap_or(Value::Null);
             // Through the typed settings, so every field (and its default) is present.
-            let typed: Settings = serde_json::from_value(settings).unwrap_or_default();
+            let typed: Settings = crate::protocol::from_value(&settings).unwrap_or_default();
             let operator = reply
                 .get("operator")
                 .and_then(Value::as_str)
@@ -150,7 +150,7 @@ fn render_settings(state: &Shared) {
     input("owner-name").set_value(&text("owner.name"));
     let identities: Vec<Identity> = pointer(settings, "owner.identities")
         .cloned()
-        .and_then(|v| serde_json::from_value(v).ok())
+        .and_then(|v| crate::protocol::from_value(&v).ok())
         .unwrap_or_default();
     by_id::<HtmlTextAreaElement>("owner-identities").set_value(
         &identities
@@ -642,7 +642,7 @@ fn show_errors(errors: &[FieldError]) {
 async fn validate_and_save(state: &Shared, control_errors: Vec<FieldError>) {
     let json = state.borrow().settings.clone();
     let mut errors = control_errors;
-    match serde_json::from_value::<Settings>(json.clone()) {
+    match crate::protocol::from_value::<Settings>(&json) {
         Ok(settings) => {
             if let Err(mut problems) = settings.validate() {
                 errors.append(&mut problems);
@@ -1090,7 +1090,7 @@ fn offer_import(state: &Shared, ready: Vec<(File, ImportReport)>) {
     let known_identity: Option<Identity> = pointer(&settings, "owner.identities")
         .and_then(|v| v.get(0))
         .cloned()
-        .and_then(|v| serde_json::from_value(v).ok());
+        .and_then(|v| crate::protocol::from_value(&v).ok());
     let name = Some(known_name)
         .filter(|n| !n.trim().is_empty())
         .or_else(|| inferred.as_ref().and_then(|p| p.name.clone()))
@@ -1140,7 +1140,7 @@ async fn run_import(state: &Shared) {
     remember_owner(state, &name, identity.as_ref()).await;
     let owner: crate::settings::Owner = pointer(&state.borrow().settings, "owner")
         .cloned()
-        .and_then(|v| serde_json::from_value(v).ok())
+        .and_then(|v| crate::protocol::from_value(&v).ok())
         .unwrap_or_default();
     let me = Me::from_owner(&owner);
 
@@ -1191,7 +1191,7 @@ async fn run_import(state: &Shared) {
             }
             Stop::Store(error) => {
                 let _ = errors.append_child(&text_element("li", error));
-                t("importFailedNothing")
+                t("importStoreFailedNothing")
             }
         };
         match rollback {
@@ -1216,7 +1216,7 @@ async fn remember_owner(state: &Shared, name: &str, identity: Option<&Identity>)
         let mut s = state.borrow_mut();
         let mut owner: crate::settings::Owner = pointer(&s.settings, "owner")
             .cloned()
-            .and_then(|v| serde_json::from_value(v).ok())
+            .and_then(|v| crate::protocol::from_value(&v).ok())
             .unwrap_or_default();
         let mut changed = false;
         if owner.name.trim().is_empty() && !name.is_empty() {
@@ -1377,7 +1377,8 @@ async fn export_pages(bodies: bool) -> Result<Backup, String> {
         limit,
     })
     .await?;
-    let mut backup: Backup = serde_json::from_value(reply["backup"].take()).map_err(unreadable)?;
+    let mut backup: Backup =
+        crate::protocol::from_value(&reply["backup"].take()).map_err(unreadable)?;
     while let Value::String(after) = reply["next"].take() {
         status(
             "data-status",
@@ -1390,7 +1391,7 @@ async fn export_pages(bodies: bool) -> Result<Backup, String> {
         })
         .await?;
         let messages: Vec<crate::model::Message> =
-            serde_json::from_value(reply["messages"].take()).map_err(unreadable)?;
+            crate::protocol::from_value(&reply["messages"].take()).map_err(unreadable)?;
         if messages.is_empty() {
             break;
         }

@@ -7,6 +7,8 @@ use super::dom::{
 };
 use crate::model::{Contact, DoNotPitch, Identity, Recipient, RelationshipKind, Tags, Verdict};
 use crate::protocol::{ActiveDraftReply, ContactSummaryReply, Request};
+use crate::web::chrome;
+use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -15,9 +17,17 @@ use web_sys::{Element, HtmlSelectElement, HtmlTextAreaElement};
 
 const SEARCH_LIMIT: usize = 20;
 const RECENT_LIMIT: usize = 8;
+/// Changes kept for undo; the popup lists the newest five.
+const UNDO_KEPT: usize = 20;
+/// While the popup is open, a request this often keeps the service worker from its
+/// 30 s idle stop, so no keystroke pays for a wake.
+const KEEP_AWAKE_MS: u32 = 20_000;
 
-/// One change the user can take back, with what it takes to reverse it.
-#[derive(Clone)]
+/// One change the user can take back, with what it takes to reverse it. Externally
+/// tagged (`{"tags": {...}}`): an internally tagged enum's derived `Deserialize`
+/// buffers through serde's `Content`, a second deserializer for every type in it.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 enum Undo {
     Tags {
         contact: String,
@@ -63,9 +73,51 @@ pub fn start() {
     let state: Shared = Rc::default();
     fill_static_choices();
     wire(&state);
+    keep_worker_awake();
     spawn_local(async move {
         load(&state).await;
     });
+}
+
+/// An empty search: the cheapest request that also keeps the database open.
+fn keep_worker_awake() {
+    gloo::timers::callback::Interval::new(KEEP_AWAKE_MS, || {
+        spawn_local(async {
+            let _ = call(&Request::Search {
+                query: String::new(),
+                limit: 0,
+            })
+            .await;
+        });
+    })
+    .forget();
+}
+
+/// The undo list of earlier popups (this browser session).
+async fn load_undo(state: &Shared) {
+    let saved = chrome::session_get(chrome::POPUP_UNDO_KEY)
+        .await
+        .ok()
+        .flatten();
+    let undo: Vec<(String, Undo)> = saved
+        .and_then(|v| crate::protocol::from_value(&v).ok())
+        .unwrap_or_default();
+    state.borrow_mut().undo = undo;
+}
+
+/// Keeps the newest [`UNDO_KEPT`] changes, here and for the next popup.
+async fn save_undo(state: &Shared) {
+    let value = {
+        let mut s = state.borrow_mut();
+        let excess = s.undo.len().saturating_sub(UNDO_KEPT);
+        s.undo.drain(..excess);
+        serde_json::to_value(&s.undo)
+    };
+    if let Ok(value) = value {
+        if let Err(error) = chrome::session_set(chrome::POPUP_UNDO_KEY, &value).await {
+            status(&error);
+        }
+    }
 }
 
 fn fill_static_choices() {
@@ -99,6 +151,7 @@ pub fn rule_label(rule: &str) -> String {
 }
 
 async fn load(state: &Shared) {
+    load_undo(state).await;
     let operator_loaded = load_operator();
     let tab = bridge::active_tab_id().await;
     state.borrow_mut().tab = tab;
@@ -156,15 +209,6 @@ async fn show_browse(state: &Shared) {
     show("contact", false);
     show("browse", true);
     state.borrow_mut().contact = None;
-    // An empty search finds nothing but has the worker fold every contact for search
-    // while the user reads the recent list, so the first keystroke is as fast as the rest.
-    spawn_local(async {
-        let _ = call(&Request::Search {
-            query: String::new(),
-            limit: 0,
-        })
-        .await;
-    });
     match call_field::<Vec<Contact>>(
         &Request::RecentContacts {
             limit: RECENT_LIMIT,
@@ -623,6 +667,7 @@ async fn apply(
     match call(&request).await {
         Ok(reply) => {
             state.borrow_mut().undo.push((label.clone(), undo));
+            save_undo(state).await;
             status(&t_with("changed", &[&label]));
             Some(reply)
         }
@@ -744,6 +789,7 @@ async fn unlink(state: &Shared, index: usize) {
             new_contact,
         },
     ));
+    save_undo(state).await;
     reload(state).await;
 }
 
@@ -822,15 +868,18 @@ async fn undo(state: &Shared, index: usize) {
         }
         s.undo.remove(index)
     };
+    save_undo(state).await;
     let (label, action) = entry;
     let result = reverse(action.clone()).await;
     match result {
         Ok(()) => status(&t_with("undone", &[&label])),
         Err(error) => {
-            let mut s = state.borrow_mut();
-            let at = index.min(s.undo.len());
-            s.undo.insert(at, (label, action));
-            drop(s);
+            {
+                let mut s = state.borrow_mut();
+                let at = index.min(s.undo.len());
+                s.undo.insert(at, (label, action));
+            }
+            save_undo(state).await;
             status(&error);
         }
     }
