@@ -469,6 +469,7 @@ fn near_duplicates(dir: &Path, docs_wanted: usize, queries_wanted: usize) {
         "{}",
         json!({
             "bench": "neardup-rapport",
+            "history": dir.file_name().map(|n| n.to_string_lossy().into_owned()),
             "docs": docs.len(),
             "queries": queries.len(),
             "threshold": threshold,
