@@ -7,7 +7,6 @@
 
 use crate::model::Identity;
 use percent_encoding::percent_decode_str;
-use unicode_normalization::UnicodeNormalization;
 
 /// Reads an email address or a LinkedIn profile URL; `None` for anything else (a bare
 /// name is not an identity).
@@ -71,11 +70,11 @@ pub fn linkedin_slug(raw: &str) -> Option<String> {
         return None;
     }
     let slug = percent_decode_str(segments.next()?).decode_utf8().ok()?;
-    // ASCII is already NFC: the normalization pass was a tenth of a LinkedIn import.
+    // ASCII needs no normalization: one copy, lowercased, per slug of a large import.
     let slug = if slug.is_ascii() {
         slug.to_ascii_lowercase()
     } else {
-        slug.nfc().collect::<String>().to_lowercase()
+        crate::text::unicode::nfc(&slug).to_lowercase()
     };
     (!slug.is_empty()).then_some(slug)
 }
@@ -92,9 +91,8 @@ pub fn linkedin_url(slug: &str) -> String {
 /// assert_eq!(rapport::identity::name_key("  José  GARCÍA-López "), "jose garcia lopez");
 /// ```
 pub fn name_key(name: &str) -> String {
-    let folded: String = name
-        .nfkd()
-        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+    let folded: String = crate::text::unicode::without_marks(name)
+        .chars()
         .map(|c| if c.is_alphanumeric() { c } else { ' ' })
         .collect::<String>()
         .to_lowercase();

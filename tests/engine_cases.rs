@@ -4,7 +4,7 @@
 mod common;
 
 use common::{party, Case, DEFAULT_NOW};
-use rapport::engine::{analyze, Index};
+use rapport::engine::{analyze, Index, MessageFacts};
 use rapport::model::{Direction, Draft, Message, Millis, Party, Recipient, DAY};
 use rapport::settings::{Settings, RULE_IDS};
 use std::collections::BTreeMap;
@@ -27,14 +27,19 @@ fn run_case(path: &Path) -> Result<(Vec<String>, Case), String> {
         .validate()
         .map_err(|e| format!("settings invalid: {e:?}"))?;
     let mut index = Index::new();
+    // The same history as the service worker indexes it: each message's facts persisted
+    // as JSON when stored, its text never read again.
+    let mut from_store = Index::new();
     for c in &case.contacts {
         let mut contact = c.contact.clone();
         if let Some(d) = c.connected_days_ago {
             contact.connected_on = Some(ago(d));
         }
+        from_store.add_contact(contact.clone());
         index.add_contact(contact);
     }
     for h in &case.histories {
+        from_store.add_history(h.to_history(ago));
         index.add_history(h.to_history(ago));
     }
     let me = Party {
@@ -47,7 +52,7 @@ fn run_case(path: &Path) -> Result<(Vec<String>, Case), String> {
             Direction::Sent => (me.clone(), others),
             Direction::Received => (others[0].clone(), vec![me.clone()]),
         };
-        index.add_message(Message {
+        let message = Message {
             id: m.id.clone().unwrap_or_else(|| format!("m{i}")),
             channel: m.channel,
             direction: m.direction,
@@ -58,7 +63,15 @@ fn run_case(path: &Path) -> Result<(Vec<String>, Case), String> {
             text: m.text.clone(),
             conversation: None,
             operator: None,
-        });
+        };
+        let persisted = serde_json::to_string(&MessageFacts::of(&message)).unwrap();
+        let facts: MessageFacts = serde_json::from_str(&persisted).unwrap();
+        let without_text = Message {
+            text: String::new(),
+            ..message.clone()
+        };
+        from_store.add_message_with_facts(&without_text, &facts);
+        index.add_message(message);
     }
     let draft = Draft {
         text: case.draft.text.clone(),
@@ -82,6 +95,13 @@ fn run_case(path: &Path) -> Result<(Vec<String>, Case), String> {
         conversation: None,
     };
     let verdict = analyze(&index, &draft, &settings);
+    let stored_verdict = analyze(&from_store, &draft, &settings);
+    if serde_json::to_value(&verdict).unwrap() != serde_json::to_value(&stored_verdict).unwrap() {
+        return Err(format!(
+            "{}: the index built from persisted facts disagrees",
+            path.display()
+        ));
+    }
     for w in &verdict.warnings {
         let n = draft.text.chars().count();
         for s in &w.spans {

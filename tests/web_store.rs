@@ -4,6 +4,7 @@
 //! blocking a newer version.
 #![cfg(target_arch = "wasm32")]
 
+use rapport::engine::MessageFacts;
 use rapport::import::ImportBatch;
 use rapport::model::{Channel, Contact, Direction, Identity, Message, Party, Tags, DAY};
 use rapport::web::store::{self, Store, QUOTA_MESSAGE, SCHEMA_VERSION};
@@ -127,6 +128,26 @@ async fn crud_and_index_queries() {
         by_name.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
         ["c-brian"]
     );
+
+    // A verdict's slice: a recipient known only by name still brings their thread
+    // (read through the identities of the contact the name matched), with facts.
+    let slice = store
+        .recipient_slice(&[], &[rapport::identity::name_key("Carol Diaz")])
+        .await
+        .unwrap();
+    assert_eq!(slice.contacts.len(), 1);
+    assert_eq!(slice.contacts[0].id, "c-carol");
+    assert_eq!(slice.messages.len(), 1);
+    assert_eq!(slice.messages[0].message.id, "m4");
+    assert_eq!(
+        slice.messages[0].facts,
+        MessageFacts::of(&slice.messages[0].message)
+    );
+    let slice = store
+        .recipient_slice(&["email:brian@acme.example".into()], &[])
+        .await
+        .unwrap();
+    assert_eq!(slice.messages.len(), 3);
 
     // A person's thread, in time order, both directions.
     let thread = store
@@ -598,6 +619,52 @@ fn v2_contact(id: &str, name: &str, address: &str, company: &str, last: i64) -> 
     })
 }
 
+/// A version-2 message record exactly as version 2 wrote it: no facts.
+fn v2_message(m: &Message, import: &str) -> serde_json::Value {
+    let time = m.time;
+    let pairs = |keys: Vec<String>| -> Vec<serde_json::Value> {
+        keys.into_iter()
+            .map(|k| serde_json::json!([k, time]))
+            .collect()
+    };
+    let mut record = serde_json::json!({
+        "id": m.id,
+        "message": m,
+        "party_time": pairs(store::party_keys(m)),
+        "band_time": pairs(rapport::engine::message_band_keys(m)),
+        "fingerprint": store::message_fingerprint(m),
+        "import": import,
+        "time": time,
+    });
+    if let Some(c) = &m.conversation {
+        record["conversation"] = c.clone().into();
+    }
+    record
+}
+
+async fn get_raw(name: &str, store_name: &str, key: &str) -> serde_json::Value {
+    let db = idb::Factory::new()
+        .unwrap()
+        .open(name, None)
+        .unwrap()
+        .await
+        .unwrap();
+    let tx = db
+        .transaction(&[store_name], idb::TransactionMode::ReadOnly)
+        .unwrap();
+    let value = tx
+        .object_store(store_name)
+        .unwrap()
+        .get(JsValue::from_str(key))
+        .unwrap()
+        .await
+        .unwrap()
+        .unwrap();
+    db.close();
+    let json: String = js_sys::JSON::stringify(&value).unwrap().into();
+    serde_json::from_str(&json).unwrap()
+}
+
 #[wasm_bindgen_test]
 async fn upgrade_from_version_2_data() {
     let name = db_name("upgrade-v2");
@@ -655,27 +722,39 @@ async fn upgrade_from_version_2_data() {
         })
         .collect();
     put_raw_all(&db, "contacts", &bulk).await;
-    put_raw(
-        &db,
-        "messages",
-        &serde_json::to_value(store::MessageRecord::new(
-            message(
-                "m1",
-                true,
-                &brian(),
-                T0,
-                "Thanks for the update on the project.",
-            ),
-            "",
-        ))
-        .unwrap(),
-    )
-    .await;
+    let b = brian();
+    let stored = [
+        message("m1", true, &b, T0, "Thanks for the update on the project."),
+        message(
+            "m2",
+            false,
+            &b,
+            T0 + DAY,
+            "Here is where we are on the project.\n\nBest,\nBrian",
+        ),
+        message("m3", true, &b, T0 + 2 * DAY, PITCH),
+    ];
+    let v2_messages: Vec<serde_json::Value> =
+        stored.iter().map(|m| v2_message(m, "old-import")).collect();
+    put_raw_all(&db, "messages", &v2_messages).await;
+    // More messages than one migration page.
+    let carol = party("Carol Diaz", email("carol@beta.example"));
+    let bulk: Vec<serde_json::Value> = (0..1_100)
+        .map(|i| {
+            let text =
+                format!("Note number {i} about the quarterly numbers we discussed on the call.");
+            v2_message(
+                &message(&format!("b{i:04}"), i % 2 == 0, &carol, T0 + i, &text),
+                "",
+            )
+        })
+        .collect();
+    put_raw_all(&db, "messages", &bulk).await;
     db.close();
 
     let store = Store::open(&name).await.unwrap();
     assert_eq!(store.version(), SCHEMA_VERSION);
-    assert_eq!(store.counts().await.unwrap(), (2_102, 1));
+    assert_eq!(store.counts().await.unwrap(), (2_102, 1_103));
     for i in [0, 999, 1_000, 1_001, 2_099] {
         assert_eq!(
             ids(&store.search(&format!("person{i}"), 5).await.unwrap()),
@@ -699,20 +778,56 @@ async fn upgrade_from_version_2_data() {
         ["c-carol"]
     );
     // Nothing else changed.
-    let carol = store.contact("c-carol").await.unwrap().unwrap();
-    assert_eq!(carol.tags.nicknames, ["Caz"]);
-    assert!(carol.has_exception("pressure"));
+    let carol_contact = store.contact("c-carol").await.unwrap().unwrap();
+    assert_eq!(carol_contact.tags.nicknames, ["Caz"]);
+    assert!(carol_contact.has_exception("pressure"));
     assert_eq!(store.recent_contacts(5).await.unwrap()[0].id, "c-brian");
-    assert_eq!(
-        store
-            .messages_with(&["email:brian@acme.example".into()])
-            .await
-            .unwrap()
-            .len(),
-        1
-    );
+    // The slice a verdict loads: the contact, the thread with its facts.
+    let slice = store
+        .recipient_slice(&["email:brian@acme.example".into()], &[])
+        .await
+        .unwrap();
+    assert_eq!(ids(&slice.contacts), ["c-brian"]);
+    let thread: Vec<&str> = slice
+        .messages
+        .iter()
+        .map(|m| m.message.id.as_str())
+        .collect();
+    assert_eq!(thread, ["m1", "m2", "m3"]);
+    assert!(slice.messages[2].facts.signature.is_some());
+    // Band lookups still find the pitch.
+    let hits = store
+        .known_by_band(&rapport::engine::message_band_keys(&stored[2]), 0)
+        .await
+        .unwrap();
+    assert!(hits.iter().any(|h| h.iter().any(|m| m.message.id == "m3")));
     store.close();
+    // Every message record, on every page, now carries the facts the engine derives
+    // from its text, and nothing else about it changed.
+    let last_page = message(
+        "b1099",
+        false,
+        &carol,
+        T0 + 1_099,
+        "Note number 1099 about the quarterly numbers we discussed on the call.",
+    );
+    for m in stored.iter().chain([&last_page]) {
+        let raw = get_raw(&name, "messages", &m.id).await;
+        let facts: MessageFacts = serde_json::from_value(raw["facts"].clone()).unwrap();
+        assert!(facts.is_current(), "{}: {raw}", m.id);
+        assert_eq!(facts, MessageFacts::of(m));
+        let before = v2_message(m, raw["import"].as_str().unwrap_or_default());
+        for field in ["message", "party_time", "band_time", "fingerprint", "time"] {
+            assert_eq!(raw[field], before[field], "{}: {field}", m.id);
+        }
+    }
+    assert_eq!(
+        get_raw(&name, "messages", "m1").await["import"],
+        "old-import"
+    );
+    // Reopening does not migrate again.
     let again = Store::open(&name).await.unwrap();
+    assert_eq!(again.counts().await.unwrap(), (2_102, 1_103));
     assert_eq!(ids(&again.search("caz", 20).await.unwrap()), ["c-carol"]);
     again.close();
 }

@@ -448,7 +448,7 @@
         }
         return;
       }
-      if (!event.isTrusted) return;
+      if (!event.isTrusted || this.orphaned()) return;
       if (session.shouldAskBeforeSend()) {
         event.preventDefault();
         event.stopImmediatePropagation();
@@ -459,10 +459,21 @@
       if (event.type === 'click') session.recordSent();
     }
 
+    /**
+     * True once the extension was updated or removed under this tab: the verdict on
+     * screen is the old version's, so it must not hold a Send (fail open); Rapport
+     * leaves the page at once.
+     */
+    orphaned() {
+      if (R.extensionAlive()) return false;
+      R.detachEverything();
+      return true;
+    }
+
     onKeydown(event) {
       if (!event.isTrusted || event.key !== 'Enter' || !(event.ctrlKey || event.metaKey)) return;
       const session = this.sessionForKeyTarget(event.composedPath());
-      if (!session) return;
+      if (!session || this.orphaned()) return;
       if (session.shouldAskBeforeSend()) {
         let button = null;
         try {

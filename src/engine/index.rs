@@ -168,6 +168,102 @@ pub fn draft_signature(draft: &Draft, max_chars: usize) -> Option<Signature> {
     minhash::signature(tokens.iter(), &mask_words(names, g.as_ref()))
 }
 
+/// Bump when anything [`MessageFacts::of`] derives changes (tokenizing, layout,
+/// greetings, the built-in not-selling phrases, [`minhash::SCHEME`]): persisted facts
+/// of another version are recomputed from the message's text.
+pub const FACTS_VERSION: u32 = 1;
+
+/// What the index reads from a message's text, derived once. The store persists them
+/// with each message, so a woken service worker indexes a thread with
+/// [`Index::add_message_with_facts`] instead of re-reading every text.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct MessageFacts {
+    /// [`FACTS_VERSION`] when they were derived.
+    pub version: u32,
+    /// Sent: the near-duplicate signature's hashes (none for short texts).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signature: Option<Vec<u32>>,
+    /// Sent: the names the greeting addresses.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub greeting_names: Vec<String>,
+    /// Sent: promises "not trying to sell" (built-in phrases).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub not_selling: bool,
+    /// Received: the name they signed with.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signer: Option<String>,
+    /// Received: what the reply says itself (no quotes, no signature), shortened.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub reply: String,
+    /// Received email: LinkedIn profiles in the sender's own text and signature.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub profiles: Vec<String>,
+}
+
+impl MessageFacts {
+    /// Reads them from the message's text.
+    pub fn of(message: &Message) -> MessageFacts {
+        let chars: Vec<char> = message
+            .text
+            .chars()
+            .take(crate::settings::DEFAULT_MAX_DRAFT_CHARS)
+            .collect();
+        let (tokens, layout) = content_tokens(&chars);
+        let g = greeting::parse(&chars, &layout);
+        let mut facts = MessageFacts {
+            version: FACTS_VERSION,
+            ..MessageFacts::default()
+        };
+        match message.direction {
+            Direction::Sent => {
+                let names = message
+                    .to
+                    .iter()
+                    .chain(std::iter::once(&message.from))
+                    .filter_map(|p| p.name.as_deref());
+                facts.signature = minhash::signature(tokens.iter(), &mask_words(names, g.as_ref()))
+                    .map(|s| s.hashes);
+                facts.greeting_names = g
+                    .map(|g| g.names.into_iter().map(|n| n.text).collect())
+                    .unwrap_or_default();
+                facts.not_selling = Lexicon::shared_builtin()
+                    .scan(&tokens, |_| true)
+                    .iter()
+                    .any(|h| h.cue == Cue::NotSelling);
+            }
+            Direction::Received => {
+                facts.reply = reply_own_text(&chars, &layout);
+                facts.signer = layout.signer.clone();
+                if matches!(message.from.identity, Some(Identity::Email(_)))
+                    && message.text.contains("inkedin.com/in/")
+                {
+                    facts.profiles = profile_urls(&chars, &layout);
+                }
+            }
+        }
+        facts
+    }
+
+    /// Derived by this version of the engine (else recompute them).
+    pub fn is_current(&self) -> bool {
+        self.version == FACTS_VERSION
+    }
+
+    /// The band keys to persist for the near-duplicate lookup (sent messages only).
+    pub fn band_keys(&self) -> Vec<String> {
+        self.signature
+            .as_ref()
+            .filter(|h| h.len() == NUM_HASHES)
+            .map(|hashes| {
+                minhash::band_key_strings(&Signature {
+                    hashes: hashes.clone(),
+                })
+            })
+            .unwrap_or_default()
+    }
+}
+
 fn id_hash(id: &str) -> u64 {
     xxhash_rust::xxh3::xxh3_64(id.as_bytes())
 }
@@ -470,6 +566,17 @@ impl Index {
 
     /// Adds a message; a message id seen before is ignored.
     pub fn add_message(&mut self, message: Message) {
+        if self.seen_ids.contains(&id_hash(&message.id)) {
+            return;
+        }
+        let facts = MessageFacts::of(&message);
+        self.add_message_with_facts(&message, &facts);
+    }
+
+    /// Adds a message whose text was read before ([`MessageFacts::of`], persisted by
+    /// the store): the same result as [`Self::add_message`] without touching the text,
+    /// which this ignores. A message id seen before is ignored.
+    pub fn add_message_with_facts(&mut self, message: &Message, facts: &MessageFacts) {
         if !self.seen_ids.insert(id_hash(&message.id)) {
             return;
         }
@@ -484,38 +591,25 @@ impl Index {
         parties.sort_unstable();
         parties.dedup();
 
-        let chars: Vec<char> = message
-            .text
-            .chars()
-            .take(crate::settings::DEFAULT_MAX_DRAFT_CHARS)
-            .collect();
-        let (tokens, layout) = content_tokens(&chars);
-        let g = greeting::parse(&chars, &layout);
-
         let m = self.messages.len() as u32;
         if message.direction == Direction::Sent {
-            let names = message
-                .to
-                .iter()
-                .chain(std::iter::once(&message.from))
-                .filter_map(|p| p.name.as_deref());
-            if let Some(s) = minhash::signature(tokens.iter(), &mask_words(names, g.as_ref())) {
-                self.insert_signature(&s, m);
+            if let Some(hashes) = facts.signature.as_ref().filter(|h| h.len() == NUM_HASHES) {
+                self.insert_signature(
+                    &Signature {
+                        hashes: hashes.clone(),
+                    },
+                    m,
+                );
             }
         }
         self.messages.push(MessageMeta {
-            id: message.id.clone().into_boxed_str(),
+            id: message.id.as_str().into(),
             time: message.time,
             channel: message.channel,
             direction: message.direction,
             parties: parties.clone().into_boxed_slice(),
         });
 
-        let not_selling = message.direction == Direction::Sent
-            && Lexicon::shared_builtin()
-                .scan(&tokens, |_| true)
-                .iter()
-                .any(|h| h.cue == Cue::NotSelling);
         for &p in &parties {
             let time = message.time;
             let person = &mut self.persons[p as usize];
@@ -525,23 +619,20 @@ impl Index {
             person.thread.insert(at, m);
             match message.direction {
                 Direction::Received => {
-                    if let Some(signer) = layout.signer.as_deref() {
+                    if let Some(signer) = facts.signer.as_deref() {
                         learn(&mut person.learned_names, signer);
                     }
                     if person.last_reply.as_ref().is_none_or(|r| r.0 <= time) {
-                        let kept = reply_own_text(&chars, &layout);
-                        person.last_reply = Some((time, kept.into_boxed_str()));
+                        person.last_reply = Some((time, facts.reply.clone().into_boxed_str()));
                     }
                 }
                 Direction::Sent => {
                     if parties.len() == 1 {
-                        if let Some(g) = &g {
-                            for n in &g.names {
-                                learn(&mut person.learned_names, &n.text);
-                            }
+                        for n in &facts.greeting_names {
+                            learn(&mut person.learned_names, n);
                         }
                     }
-                    if not_selling {
+                    if facts.not_selling {
                         person.promised_not_selling =
                             Some(person.promised_not_selling.map_or(time, |t| t.min(time)));
                     }
@@ -550,11 +641,10 @@ impl Index {
         }
         if message.direction == Direction::Received
             && matches!(message.from.identity, Some(Identity::Email(_)))
-            && message.text.contains("inkedin.com/in/")
         {
             if let Some(&sender) = parties.first() {
-                for slug in profile_urls(&chars, &layout) {
-                    self.link_identity(sender, Identity::Linkedin(slug));
+                for slug in &facts.profiles {
+                    self.link_identity(sender, Identity::Linkedin(slug.clone()));
                 }
             }
         }

@@ -37,7 +37,9 @@
 mod index;
 mod rules;
 
-pub use index::{draft_signature, message_signature, slice_keys, Index, SliceKeys};
+pub use index::{
+    draft_signature, message_signature, slice_keys, Index, MessageFacts, SliceKeys, FACTS_VERSION,
+};
 pub use rules::{analyze, is_decline};
 
 /// Band keys to persist with a stored message (empty for received or short ones).

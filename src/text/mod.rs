@@ -10,5 +10,6 @@ pub mod names;
 pub mod normalize;
 pub mod phrases;
 pub mod structure;
+pub mod unicode;
 
 pub use minhash::{band_keys, Signature};

@@ -2,14 +2,14 @@
 //!
 //! Every token remembers its span in Unicode scalar values of the text as given, so
 //! whatever matches on the folded form can be highlighted in the original. Folding:
-//! NFKD with combining marks dropped (é → e, ﬁ → fi, fullwidth → ASCII), lowercase,
+//! NFKD with combining marks dropped (é → e, ﬁ → fi, fullwidth → ASCII; see
+//! [`super::unicode`]), lowercase,
 //! zero-width and bidi controls ignored inside words, apostrophes joined (don't →
 //! dont), HTML tags and entities treated as spaces, and Latin lookalikes from other
 //! scripts folded when a word mixes scripts (Вrian → brian) while a word written
 //! wholly in Cyrillic or Greek is left alone.
 
-use unicode_normalization::char::is_combining_mark;
-use unicode_normalization::UnicodeNormalization;
+use super::unicode;
 
 mod lookalikes;
 use lookalikes::LATIN_LOOKALIKES;
@@ -217,6 +217,7 @@ pub fn tokenize_chars(chars: &[char]) -> Vec<Token> {
 fn fold_word(raw: &[char], start: usize, end: usize, sentence_start: bool) -> Token {
     let has_latin = raw.iter().any(|c| c.is_ascii_alphabetic());
     let mut norm = String::with_capacity(raw.len());
+    let mut decomposed = String::new();
     for &c in raw {
         let c = if has_latin && !c.is_ascii() {
             latin_lookalike(c).unwrap_or(c)
@@ -227,10 +228,10 @@ fn fold_word(raw: &[char], start: usize, end: usize, sentence_start: bool) -> To
             norm.push(c.to_ascii_lowercase());
             continue;
         }
-        for d in c.nfkd().filter(|d| !is_combining_mark(*d)) {
-            if d.is_alphanumeric() {
-                norm.extend(d.to_lowercase());
-            }
+        decomposed.clear();
+        unicode::push_without_marks(c, &mut decomposed);
+        for d in decomposed.chars().filter(|d| d.is_alphanumeric()) {
+            norm.extend(d.to_lowercase());
         }
     }
     let capitalized = raw.first().is_some_and(|c| c.is_uppercase());

@@ -7,12 +7,10 @@
 //! slice of history and the engine index built from it) only save work.
 
 use super::chrome;
-use super::store::{self, Store, StoreError};
+use super::store::{self, KnownMessage, Store, StoreError};
 use crate::engine::{self, Index};
 use crate::import::{Backup, BackupKind, ImportBatch};
-use crate::model::{
-    Channel, Contact, Direction, Draft, Identity, Message, Millis, Party, Recipient, DAY,
-};
+use crate::model::{Channel, Direction, Draft, Identity, Message, Millis, Party, Recipient, DAY};
 use crate::protocol::{
     ActiveDraftReply, AnalyzeReply, ContactSummaryReply, ErrorReply, ImportBatchReply, LastReply,
     RelationshipSummary, Request, SeenMessage, SenderKind, Site, MAX_CONTENT_REQUEST_BYTES,
@@ -110,11 +108,7 @@ pub async fn handle_request(json: String, sender: String, tab: i32) -> String {
 // ---------------------------------------------------------------- worker state
 
 /// What one verdict for a recipient needs, loaded once per worker life.
-struct Slice {
-    contacts: Vec<Contact>,
-    histories: Vec<crate::import::ContactHistory>,
-    messages: Vec<Message>,
-}
+type Slice = store::RecipientSlice;
 
 #[derive(Default)]
 struct State {
@@ -123,7 +117,7 @@ struct State {
     operator: Option<Option<String>>,
     slices: HashMap<String, Rc<Slice>>,
     /// Sent messages per band key, since the window start they were loaded for.
-    bands: HashMap<String, (Millis, Rc<Vec<Message>>)>,
+    bands: HashMap<String, (Millis, Rc<Vec<KnownMessage>>)>,
     /// Built indexes by (slice key + band-matched message ids), most recent last.
     indexes: Vec<(String, Rc<Index>)>,
 }
@@ -239,39 +233,12 @@ async fn recipient_slice(
     if let Some(slice) = STATE.with(|s| s.borrow().slices.get(&cache_key).cloned()) {
         return Ok((cache_key, slice));
     }
-    let mut contacts = store
-        .contacts_by_identity(&keys.identity_keys)
-        .await
-        .map_err(user_error)?;
-    for c in store
-        .contacts_by_name(&keys.name_keys)
-        .await
-        .map_err(user_error)?
-    {
-        if !contacts.iter().any(|k| k.id == c.id) {
-            contacts.push(c);
-        }
-    }
-    let mut identity_keys: Vec<String> = keys.identity_keys.clone();
-    for c in &contacts {
-        for i in &c.identities {
-            let k = i.key();
-            if !identity_keys.contains(&k) {
-                identity_keys.push(k);
-            }
-        }
-    }
-    let messages = store
-        .messages_with(&identity_keys)
-        .await
-        .map_err(user_error)?;
-    let ids: Vec<String> = contacts.iter().map(|c| c.id.clone()).collect();
-    let histories = store.histories(&ids).await.map_err(user_error)?;
-    let slice = Rc::new(Slice {
-        contacts,
-        histories,
-        messages,
-    });
+    let slice = Rc::new(
+        store
+            .recipient_slice(&keys.identity_keys, &keys.name_keys)
+            .await
+            .map_err(user_error)?,
+    );
     STATE.with(|s| {
         s.borrow_mut()
             .slices
@@ -286,7 +253,7 @@ async fn band_matches(
     store: &Store,
     bands: &[String],
     since: Millis,
-) -> Result<Vec<Rc<Vec<Message>>>, String> {
+) -> Result<Vec<Rc<Vec<KnownMessage>>>, String> {
     let mut found = Vec::new();
     let mut missing = Vec::new();
     STATE.with(|s| {
@@ -300,7 +267,7 @@ async fn band_matches(
     });
     if !missing.is_empty() {
         let loaded = store
-            .messages_by_band(&missing, since)
+            .known_by_band(&missing, since)
             .await
             .map_err(user_error)?;
         STATE.with(|s| {
@@ -326,16 +293,20 @@ async fn analyze(mut draft: Draft) -> Result<AnalyzeReply, String> {
     let since = draft.time - Millis::from(keys.window_days) * DAY;
     let bands = band_matches(&store, &keys.band_keys, since).await?;
 
-    let mut extra: Vec<&Message> = Vec::new();
-    let mut seen: HashSet<&str> = slice.messages.iter().map(|m| m.id.as_str()).collect();
+    let mut extra: Vec<&KnownMessage> = Vec::new();
+    let mut seen: HashSet<&str> = slice
+        .messages
+        .iter()
+        .map(|m| m.message.id.as_str())
+        .collect();
     for list in &bands {
         for m in list.iter() {
-            if seen.insert(m.id.as_str()) {
+            if seen.insert(m.message.id.as_str()) {
                 extra.push(m);
             }
         }
     }
-    let mut extra_ids: Vec<&str> = extra.iter().map(|m| m.id.as_str()).collect();
+    let mut extra_ids: Vec<&str> = extra.iter().map(|m| m.message.id.as_str()).collect();
     extra_ids.sort_unstable();
     let index_key = format!("{slice_key}#{}", extra_ids.join(","));
     let cached = STATE.with(|s| {
@@ -355,10 +326,10 @@ async fn analyze(mut draft: Draft) -> Result<AnalyzeReply, String> {
             for h in &slice.histories {
                 index.add_history(h.clone());
             }
-            let mut all: Vec<&Message> = slice.messages.iter().chain(extra).collect();
-            all.sort_by_key(|m| m.time);
+            let mut all: Vec<&KnownMessage> = slice.messages.iter().chain(extra).collect();
+            all.sort_by_key(|m| m.message.time);
             for m in all {
-                index.add_message(m.clone());
+                index.add_message_with_facts(&m.message, &m.facts);
             }
             let index = Rc::new(index);
             STATE.with(|s| {

@@ -17,6 +17,8 @@
 //!   `[band key, time]` of sent messages: the near-duplicate lookup the engine's
 //!   `slice_keys` asks for, without reading every message) and `import` (what one
 //!   import added, so Cancel can take it back).
+//!   Each message record also holds `facts` (v3): what the engine derives from its text
+//!   ([`MessageFacts`]), so a verdict indexes a thread without re-reading the texts.
 //! - `imports` (key `import_id`): the import log.
 //! - `meta` (key `key`): `data_version`, the version the records were migrated to.
 //!
@@ -26,7 +28,7 @@
 //! once, then one await), computes, then issues its writes and awaits the commit. Any
 //! failure aborts the transaction, so a batch is written entirely or not at all.
 
-use crate::engine::message_band_keys;
+use crate::engine::MessageFacts;
 use crate::identity::name_key;
 use crate::import::{ContactHistory, ImportBatch};
 use crate::model::{Contact, Direction, Identity, Message, Millis, RuleException, Tags};
@@ -220,6 +222,10 @@ pub struct MessageRecord {
     #[serde(default)]
     pub import: String,
     pub time: Millis,
+    /// What the engine reads from the text, derived once when stored (v3): a woken
+    /// service worker indexes a thread from these without re-reading every text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub facts: Option<MessageFacts>,
 }
 
 /// The identity keys of the other side: recipients of a sent message, the sender of a
@@ -272,10 +278,8 @@ impl MessageRecord {
             .into_iter()
             .map(|k| (k, time))
             .collect();
-        let band_time = message_band_keys(&message)
-            .into_iter()
-            .map(|b| (b, time))
-            .collect();
+        let facts = MessageFacts::of(&message);
+        let band_time = facts.band_keys().into_iter().map(|b| (b, time)).collect();
         MessageRecord {
             id: message.id.clone(),
             fingerprint: message_fingerprint(&message),
@@ -285,8 +289,39 @@ impl MessageRecord {
             import: import.to_owned(),
             time,
             message,
+            facts: Some(facts),
         }
     }
+
+    /// The message with its facts, derived again when missing or from another engine
+    /// version.
+    fn into_known(self) -> KnownMessage {
+        let facts = match self.facts {
+            Some(f) if f.is_current() => f,
+            _ => MessageFacts::of(&self.message),
+        };
+        KnownMessage {
+            message: self.message,
+            facts,
+        }
+    }
+}
+
+/// A stored message with what the engine derived from its text
+/// ([`crate::engine::Index::add_message_with_facts`]).
+#[derive(Debug, Clone)]
+pub struct KnownMessage {
+    pub message: Message,
+    pub facts: MessageFacts,
+}
+
+/// What one verdict needs ([`crate::engine::slice_keys`]), read in one transaction.
+#[derive(Debug, Default)]
+pub struct RecipientSlice {
+    pub contacts: Vec<Contact>,
+    pub histories: Vec<ContactHistory>,
+    /// Every message exchanged with any identity of those contacts, oldest first.
+    pub messages: Vec<KnownMessage>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -434,6 +469,8 @@ fn upgrade_schema(
             .create_index("search", search(), Some(multi(false)))?;
         tx.object_store(NOTES)?
             .create_index("search", search(), Some(multi(false)))?;
+        // Message records also carry the engine's facts ([`MessageFacts`]), added by
+        // `migrate_records`.
     }
     Ok(())
 }
@@ -567,6 +604,20 @@ async fn migrate_records(db: &Database) -> Result<(), StoreError> {
             &notes,
             |n: &NotesRecord| n.contact.clone(),
             NotesRecord::reindex,
+        )
+        .await?;
+    }
+    if version == 2 {
+        // Each message's engine facts (v1 records got theirs when rewritten above).
+        let messages = tx.object_store(MESSAGES).map_err(idb_err("migrate"))?;
+        rewrite_pages(
+            &messages,
+            |r: &MessageRecord| r.id.clone(),
+            |r: &mut MessageRecord| {
+                if !r.facts.as_ref().is_some_and(MessageFacts::is_current) {
+                    r.facts = Some(MessageFacts::of(&r.message));
+                }
+            },
         )
         .await?;
     }
@@ -767,6 +818,22 @@ impl Store {
     /// Takes back everything one import added (its messages, and the contacts it
     /// created), in one transaction.
     pub async fn cancel_import(&self, import_id: &str) -> Result<u64, StoreError> {
+        // Taking an import back writes an undo log about its size (see `check_room`):
+        // on a disk without that room Chromium would meet a full disk mid-transaction.
+        let written = self
+            .import_log(import_id)
+            .await?
+            .map_or(0, |log| log.bytes_written);
+        if let Some(room) = storage_room().await {
+            if room < (2 * written) as f64 {
+                return Err(StoreError::new(format!(
+                    "There is not enough free disk space to take this import back safely \
+                     (Rapport needs about {} MB). Nothing was changed; free disk space, then \
+                     cancel again.",
+                    (2 * written).div_ceil(1 << 20)
+                )));
+            }
+        }
         let tx = self.tx(
             &[CONTACTS, NOTES, MESSAGES, IMPORTS],
             TransactionMode::ReadWrite,
@@ -982,6 +1049,142 @@ impl Store {
             );
         }
         collect_messages(requests, &e).await
+    }
+
+    /// The contacts holding `identity_keys` or whose names fold to `name_keys`, their
+    /// relationship-book histories, and every message exchanged with any of their
+    /// identities with its facts: what one verdict needs, in one transaction.
+    pub async fn recipient_slice(
+        &self,
+        identity_keys: &[String],
+        name_keys: &[String],
+    ) -> Result<RecipientSlice, StoreError> {
+        if identity_keys.is_empty() && name_keys.is_empty() {
+            return Ok(RecipientSlice::default());
+        }
+        let tx = self.tx(&[CONTACTS, NOTES, MESSAGES], TransactionMode::ReadOnly)?;
+        let e = idb_err("read history");
+        let contacts = tx.object_store(CONTACTS).map_err(&e)?;
+        let by_identity = contacts.index("identity").map_err(&e)?;
+        let by_name = contacts.index("name").map_err(&e)?;
+        let threads = tx
+            .object_store(MESSAGES)
+            .map_err(&e)?
+            .index("party_time")
+            .map_err(&e)?;
+        let thread = |key: &str| -> Result<_, StoreError> {
+            threads
+                .get_all(
+                    Some(pair_range(key, f64::NEG_INFINITY, f64::INFINITY)?),
+                    None,
+                )
+                .map_err(&e)
+        };
+        // Everything known up front at once: the recipients' own threads need not wait
+        // for their contact records.
+        let mut contact_reqs = Vec::new();
+        for k in identity_keys {
+            contact_reqs.push(by_identity.get_all(Some(key_of(k)), None).map_err(&e)?);
+        }
+        for k in name_keys {
+            contact_reqs.push(by_name.get_all(Some(key_of(k)), None).map_err(&e)?);
+        }
+        let asked_contacts = contact_reqs.len();
+        for k in identity_keys {
+            contact_reqs.push(thread(k)?);
+        }
+        let mut thread_results = all_results(contact_reqs, &e).await?;
+        let contact_results: Vec<JsValue> = thread_results.drain(..asked_contacts).collect();
+        let mut seen = HashSet::new();
+        let mut records: Vec<ContactRecord> = Vec::new();
+        for list in &contact_results {
+            for record in from_js::<Vec<ContactRecord>>(list)? {
+                if seen.insert(record.id.clone()) {
+                    records.push(record);
+                }
+            }
+        }
+        let notes = tx.object_store(NOTES).map_err(&e)?;
+        let mut note_reqs: Vec<_> = records
+            .iter()
+            .map(|r| notes.get(key_of(&r.id)).map_err(&e))
+            .collect::<Result<_, _>>()?;
+        let mut asked: HashSet<&str> = identity_keys.iter().map(String::as_str).collect();
+        let mut more_threads = Vec::new();
+        for record in &records {
+            for k in &record.identity_keys {
+                if asked.insert(k) {
+                    more_threads.push(thread(k)?);
+                }
+            }
+        }
+        // Whichever was issued last is awaited; the others are done by then.
+        let last_note = if more_threads.is_empty() {
+            match note_reqs.pop() {
+                Some(r) => Some(r.await.map_err(&e)?.unwrap_or(JsValue::UNDEFINED)),
+                None => None,
+            }
+        } else {
+            thread_results.extend(all_results(more_threads, &e).await?);
+            None
+        };
+        let mut note_values: Vec<JsValue> = note_reqs
+            .iter()
+            .map(|r| r.result_value().map_err(&e))
+            .collect::<Result<_, _>>()?;
+        note_values.extend(last_note);
+        let histories = records.iter().filter_map(|r| r.history.clone()).collect();
+        let mut contacts = Vec::with_capacity(records.len());
+        for (record, note) in records.into_iter().zip(&note_values) {
+            let note: Option<NotesRecord> = from_js_opt(note)?;
+            contacts.push(apply_notes(record, note));
+        }
+        let mut seen = HashSet::new();
+        let mut messages = Vec::new();
+        for list in &thread_results {
+            for record in from_js::<Vec<MessageRecord>>(list)? {
+                if seen.insert(record.id.clone()) {
+                    messages.push(record.into_known());
+                }
+            }
+        }
+        messages.sort_by_key(|m: &KnownMessage| m.message.time);
+        Ok(RecipientSlice {
+            contacts,
+            histories,
+            messages,
+        })
+    }
+
+    /// Per band key: the sent messages since `since` carrying it, with their facts.
+    pub async fn known_by_band(
+        &self,
+        bands: &[String],
+        since: Millis,
+    ) -> Result<Vec<Vec<KnownMessage>>, StoreError> {
+        if bands.is_empty() {
+            return Ok(Vec::new());
+        }
+        let tx = self.tx(&[MESSAGES], TransactionMode::ReadOnly)?;
+        let e = idb_err("read messages");
+        let idx = tx
+            .object_store(MESSAGES)
+            .map_err(&e)?
+            .index("band_time")
+            .map_err(&e)?;
+        let mut requests = Vec::new();
+        for b in bands {
+            requests.push(
+                idx.get_all(Some(pair_range(b, since as f64, f64::INFINITY)?), None)
+                    .map_err(&e)?,
+            );
+        }
+        let mut out = Vec::new();
+        for list in all_results(requests, &e).await? {
+            let records: Vec<MessageRecord> = from_js(&list)?;
+            out.push(records.into_iter().map(MessageRecord::into_known).collect());
+        }
+        Ok(out)
     }
 
     /// Per band key: the sent messages since `since` carrying it.
@@ -1430,6 +1633,26 @@ async fn open_once(name: &str, version: u32) -> Result<IdbDatabase, OpenError> {
     raw.set_onclose(Some(on_close.as_ref().unchecked_ref()));
     on_close.forget();
     Ok(raw)
+}
+
+/// The results (JS arrays) of `getAll` requests issued together in one transaction,
+/// in order. Only the last is awaited: requests complete in order, and `idb` attaches
+/// its handlers when a request is awaited, so awaiting one that already completed
+/// would never resolve.
+async fn all_results(
+    mut requests: Vec<idb::request::GetAllStoreRequest>,
+    e: &impl Fn(idb::Error) -> StoreError,
+) -> Result<Vec<JsValue>, StoreError> {
+    let Some(last) = requests.pop() else {
+        return Ok(Vec::new());
+    };
+    let last: js_sys::Array = last.await.map_err(e)?.into_iter().collect();
+    let mut out: Vec<JsValue> = requests
+        .iter()
+        .map(|r| r.result_value().map_err(e))
+        .collect::<Result<_, _>>()?;
+    out.push(last.into());
+    Ok(out)
 }
 
 /// The ids of the candidates, best prefix first, until `limit` are found, reading

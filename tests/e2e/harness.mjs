@@ -18,6 +18,8 @@
 //                          hostile extension; its worker must not be named background.js).
 //     options.profileRoot  directory to create the throwaway profile in (default: the OS
 //                          temp dir); the quota test puts it on a small tmpfs.
+//     options.updatable    true: allow rapport.update() (adds
+//                          --enable-unsafe-extension-debugging; needs the probe copy).
 //   rapport.context        the Playwright BrowserContext (persistent, temp profile)
 //   rapport.extensionId    this run's extension id
 //   rapport.extensionUrl(path)         -> 'chrome-extension://<id>/<path>'
@@ -48,6 +50,12 @@
 //                          until it reports 'stopped'; the next message wakes it.
 //   await rapport.workerStatus()  'running' | 'stopped' | 'starting' | ... (from CDP;
 //                          context.serviceWorkers() does not notice a stop).
+//   await rapport.update() a real extension update: bumps the version in the loaded
+//                          copy's manifest and has the browser load the folder again
+//                          (CDP Extensions.loadUnpacked, browser-level, on Playwright's
+//                          pipe), which replaces the running extension under the same
+//                          id. Returns the new version. Open tabs keep their old content
+//                          scripts (orphaned); extension pages are closed.
 //   await rapport.close()  closes Chromium and deletes the profile (and probe copy).
 //
 // Constants: ROOT, DIST, SUPPORTED_ORIGINS, STRICT_CSP, CHROMIUM.
@@ -138,6 +146,7 @@ export async function launch(options = {}) {
     '--no-first-run',
     '--host-resolver-rules=MAP * ~NOTFOUND',
     ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
+    ...(options.updatable ? ['--enable-unsafe-extension-debugging'] : []),
     ...(options.args || []),
   ];
   const context = await chromium.launchPersistentContext(profile, {
@@ -322,6 +331,25 @@ export async function launch(options = {}) {
       await workerSession();
       const all = [...versions.values()];
       return all.some((v) => v.runningStatus === 'running') ? 'running' : all.length ? all[all.length - 1].runningStatus : 'none';
+    },
+
+    async update() {
+      if (!options.updatable || !probe) throw new Error('update() needs launch({ updatable: true }) and the probe copy (dist/ is never modified)');
+      const manifestPath = join(loaded, 'manifest.json');
+      const manifest = JSON.parse(await readFile(manifestPath, 'utf8'));
+      manifest.version = manifest.version.replace(/\d+$/, (n) => String(Number(n) + 1));
+      await writeFile(manifestPath, JSON.stringify(manifest, null, 2));
+      const browser = await context.browser().newBrowserCDPSession();
+      try {
+        const { id } = await browser.send('Extensions.loadUnpacked', { path: loaded });
+        if (id !== extensionId) throw new Error(`the update got another id: ${id}`);
+      } finally {
+        await browser.detach().catch(() => {});
+      }
+      // The old worker and pages are gone; the CDP session watched the old worker.
+      cdp = null;
+      versions.clear();
+      return manifest.version;
     },
 
     async close() {

@@ -240,6 +240,11 @@ test('the undo list survives closing the popup, bounded, in session storage no p
   await popup.click('#exception-add');
   await popup.waitForSelector('#exception-list li[data-rule="pressure"]');
   assert.deepEqual(await exceptions(), ['pressure']);
+  // An entry this version cannot read (say, written by another version) costs only itself.
+  await popup.evaluate(async () => {
+    const { popupUndo } = await chrome.storage.session.get('popupUndo');
+    await chrome.storage.session.set({ popupUndo: [...popupUndo, ['unreadable', { kind: 'from_the_future' }]] });
+  });
   await popup.close();
 
   // A new popup (a new page: nothing kept in memory) offers the same undo, and it works.

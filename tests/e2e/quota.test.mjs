@@ -12,8 +12,9 @@
 // Measured here first: letting Chromium meet the full disk is not safe. A write then
 // fails with an IO error worded by Chromium ("FILE_ERROR_NO_SPACE", "Failed to write
 // blobs"), every connection is closed, cancelling needs free space (an undo log), and
-// in one run out of about seven the database came back empty once space was freed. So the store
-// refuses a batch the estimate says would leave too little room (store.rs check_room).
+// in one of about seven such runs the database came back empty once space was freed.
+// So the store refuses a batch the estimate says would leave too little room
+// (store.rs check_room).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -64,6 +65,21 @@ function mountTmpfs(dir, megabytes) {
   } catch (error) {
     return `mount -t tmpfs refused: ${String(error.stderr || error.message).trim()}`;
   }
+}
+
+/** Another program takes every free byte of the tmpfs; returns its file. */
+function fillDisk() {
+  const hog = join(mountPoint, 'other-program.bin');
+  const chunk = randomBytes(MB);
+  const fd = openSync(hog, 'w');
+  try {
+    for (;;) writeSync(fd, chunk);
+  } catch (error) {
+    if (error.code !== 'ENOSPC') throw error;
+  } finally {
+    closeSync(fd);
+  }
+  return hog;
 }
 
 /** `count` messages with `bytes` of random (incompressible) text each, from new contacts. */
@@ -211,6 +227,14 @@ test('an import that would fill the disk stops cleanly with the quota sentence, 
   assert.equal(log.messages_added, done * perBatch);
   assert.equal(log.status, 'running');
   await verdictStillComes(`${PITCH}\nAny day works.`);
+  // Another program takes the free space: taking the import back now would meet a
+  // full disk, so it is refused, with what to do, and changes nothing.
+  const hog = fillDisk();
+  const refusedCancel = await rapport.sendFromPage({ type: 'cancel_import', import_id: 'fill' });
+  assert.equal(refusedCancel.ok, false);
+  assert.match(refusedCancel.error, /^There is not enough free disk space to take this import back safely \(Rapport needs about \d+ MB\)\. Nothing was changed/);
+  assert.deepEqual(await stats(), last);
+  rmSync(hog);
   // Cancelling takes the whole import back (the room kept for it sufficed), and the
   // store takes imports again. (The files do not shrink at once: LevelDB compacts when
   // it chooses, so bytes on disk are not asserted.)
@@ -230,17 +254,7 @@ test('an import that would fill the disk stops cleanly with the quota sentence, 
 test('a disk another program filled: imports are refused with the quota sentence, nothing is lost', async (t) => {
   if (skipReason) return t.skip(skipReason);
   const base = await settledStats();
-  // Another program takes every free byte.
-  const hog = join(mountPoint, 'other-program.bin');
-  const chunk = randomBytes(MB);
-  const fd = openSync(hog, 'w');
-  try {
-    for (;;) writeSync(fd, chunk);
-  } catch (error) {
-    if (error.code !== 'ENOSPC') throw error;
-  } finally {
-    closeSync(fd);
-  }
+  const hog = fillDisk();
   t.diagnostic(`free after the other program: ${Math.round(freeBytes(mountPoint) / 1024)} KB`);
   const refused = await rapport.sendFromPage({
     type: 'import_batch', import_id: 'on-full', file: 'full.mbox', batch: fillerBatch('full', 8, 4096),

@@ -4,15 +4,13 @@
 // scripts' isolated worlds included, through CDP) while the user keeps typing and sends.
 // After chrome.runtime.reload() headless Chromium leaves an extension loaded with
 // --load-extension unloaded (its pages answer ERR_BLOCKED_BY_CLIENT), so the second
-// test updates it for real instead: the loaded folder's manifest gets a new version
-// and the browser loads the folder again through CDP's Extensions.loadUnpacked (a
-// browser-level command, allowed on Playwright's pipe connection with
-// --enable-unsafe-extension-debugging), which replaces the running extension under
-// the same id, as an update does.
+// test updates it for real instead (harness rapport.update()): the loaded folder's
+// manifest gets a new version and the browser loads the folder again through CDP's
+// Extensions.loadUnpacked (a browser-level command, allowed on Playwright's pipe
+// connection with --enable-unsafe-extension-debugging), which replaces the running
+// extension under the same id, as an update does.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { launchWithFixtures, open, typeInto, clearEditor, waitForOverlay, hasRule } from './compose.mjs';
 import { seedHistory } from './history.mjs';
 
@@ -67,7 +65,7 @@ const THANKS = 'Hi Brian, thank you for the long call yesterday about the Lisbon
 const overlays = (page) => page.evaluate(() => document.querySelectorAll('rapport-overlay').length);
 
 test('a real update under an open tab: the old script leaves, the new version runs once per page', async () => {
-  const updating = await launchWithFixtures({ args: ['--enable-unsafe-extension-debugging'] });
+  const updating = await launchWithFixtures({ updatable: true });
   try {
     await seedHistory(updating);
     const page = await open(updating, 'linkedinThread');
@@ -77,29 +75,22 @@ test('a real update under an open tab: the old script leaves, the new version ru
     assert.equal(await overlays(page), 1);
 
     // The update: a new version in the same folder, loaded again by the browser.
-    const manifestPath = join(updating.loadedDir, 'manifest.json');
-    const manifest = JSON.parse(await readFile(manifestPath, 'utf8'));
-    const oldVersion = manifest.version;
-    manifest.version = oldVersion.replace(/\d+$/, (n) => String(Number(n) + 1));
-    await writeFile(manifestPath, JSON.stringify(manifest, null, 2));
-    const browser = await updating.context.browser().newBrowserCDPSession();
-    const { id } = await browser.send('Extensions.loadUnpacked', { path: updating.loadedDir });
-    assert.equal(id, updating.extensionId, 'an update keeps the extension id');
-    const versionNow = await updating.sendFromPage({ type: 'stats' }).then(async () => {
-      const probe = await updating.openExtensionPage('e2e-probe.html');
-      try {
-        return await probe.evaluate(() => chrome.runtime.getManifest().version);
-      } finally {
-        await probe.close();
-      }
-    });
-    assert.equal(versionNow, manifest.version, 'the new version is the one running');
-
-    // The open tab: the old content script notices on the next keystroke and leaves;
-    // nothing injects the new one into a page already loaded, so at no point are
-    // there two badges. Typing and Send work as without Rapport.
     let most = 0;
     const counting = setInterval(() => overlays(page).then((n) => { most = Math.max(most, n); }, () => {}), 50);
+    const newVersion = await updating.update();
+    // The old verdict had a stop-level warning and the send gate is on: a Send right
+    // after the update goes out (fail open), whatever the old script still shows.
+    await page.click('.msg-form__send-button');
+    await page.waitForFunction(() => window.__sent.some((t) => t.includes('typing while the extension updates')), null, { timeout: 5000 });
+    const probe = await updating.openExtensionPage('e2e-probe.html');
+    const versionNow = await probe.evaluate(() => chrome.runtime.getManifest().version);
+    await probe.close();
+    assert.equal(versionNow, newVersion, 'the new version is the one running');
+
+    // The open tab: the old content script has left (at that Send, if it had not
+    // noticed before); nothing injects the new one into a page already loaded, so at
+    // no point are there two badges. Typing and Send work as without Rapport.
+    await page.waitForFunction(() => document.querySelectorAll('rapport-overlay').length === 0, null, { timeout: 5000 });
     await page.locator(EDITOR).click();
     await page.keyboard.type(' More text after the update.');
     await page.waitForFunction(() => document.querySelectorAll('rapport-overlay').length === 0, null, { timeout: 5000 });
@@ -143,7 +134,7 @@ test('a real update under an open tab: the old script leaves, the new version ru
     assert.deepEqual(exceptions, [], 'uncaught exceptions in the updated tab (any world)');
     assert.deepEqual(nextExceptions, [], 'uncaught exceptions in the new tab (any world)');
     assert.deepEqual(updating.outsideRequests(), []);
-    await browser.detach();
+    assert.deepEqual(updating.workerErrors, [], 'errors in the old or the new service worker');
   } finally {
     await updating.close();
   }

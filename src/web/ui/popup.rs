@@ -99,9 +99,14 @@ async fn load_undo(state: &Shared) {
         .await
         .ok()
         .flatten();
-    let undo: Vec<(String, Undo)> = saved
-        .and_then(|v| crate::protocol::from_value(&v).ok())
-        .unwrap_or_default();
+    // Entry by entry: one unreadable (an update changed its shape) loses only itself.
+    let undo: Vec<(String, Undo)> = match saved {
+        Some(serde_json::Value::Array(entries)) => entries
+            .iter()
+            .filter_map(|e| crate::protocol::from_value(e).ok())
+            .collect(),
+        _ => Vec::new(),
+    };
     state.borrow_mut().undo = undo;
 }
 
