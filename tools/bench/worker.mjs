@@ -3,9 +3,10 @@
 //
 //   node tools/bench/worker.mjs bench/data/100k      (prints JSON lines)
 //
-// 1. Imports DIR/backup.json through the background as the options page does: one
-//    `import_batch` request per batch (contacts first, then messages in batches of
-//    1,000), each written by the background in one IndexedDB transaction.
+// 1. Imports DIR/backup.json through the background as the options page does: an
+//    extension page (the file already loaded in it) sends one `import_batch` request
+//    per batch (contacts first, then messages in batches of 1,000), each written by the
+//    background in one IndexedDB transaction.
 // 2. Wake: stops the worker (the harness's stopServiceWorker, over CDP),
 //    then times an `analyze` request from a content script on a LinkedIn page until its
 //    verdict arrives: worker start, wasm instantiation, opening IndexedDB, loading the
@@ -23,6 +24,8 @@ const FIXTURES = join(ROOT, 'tests', 'fixtures', 'sites');
 const URL_THREAD = 'https://www.linkedin.com/messaging/thread/2-d2FrZQ/';
 const WAKES = Number(process.env.RAPPORT_BENCH_WAKES || 20);
 const BATCH = 1000;
+const BACKUP_URL = 'https://bench.rapport.invalid/backup';
+const PART = 10000;
 
 /** CDP Runtime.getHeapUsage of the extension's service worker, through a page session. */
 async function workerHeap(page) {
@@ -69,15 +72,41 @@ try {
     return reply;
   };
   await send({ type: 'set_settings', settings: backup.settings }).catch((e) => console.error(e.message));
-  const t0 = performance.now();
-  const importId = `bench-${Date.now()}`;
-  for (let i = 0; i < backup.contacts.length; i += BATCH * 5) {
-    await send({ type: 'import_batch', import_id: importId, file: 'backup.json', batch: { contacts: backup.contacts.slice(i, i + BATCH * 5), messages: [] } });
-  }
-  for (let i = 0; i < backup.messages.length; i += BATCH) {
-    await send({ type: 'import_batch', import_id: importId, file: 'backup.json', batch: { contacts: [], messages: backup.messages.slice(i, i + BATCH) } });
-  }
-  const importS = (performance.now() - t0) / 1000;
+  // The batches are sent from an extension page, as the options page sends them: the
+  // page loads the file first (untimed), so the figure is the background's work and
+  // the extension's messaging, not 120 MB crossing the test driver's protocol.
+  // In parts: one 120 MB response is more than the driver's protocol carries.
+  const files = [{ contacts: backup.contacts, messages: [] }];
+  for (let i = 0; i < backup.messages.length; i += PART) files.push({ contacts: [], messages: backup.messages.slice(i, i + PART) });
+  files.forEach((part, k) => {
+    rapport.serve(`${BACKUP_URL}/${k}.json`, { body: JSON.stringify(part), contentType: 'application/json', headers: { 'access-control-allow-origin': '*' } });
+  });
+  const importer = await rapport.openExtensionPage('e2e-probe.html');
+  const importS = await importer.evaluate(
+    async ({ url, count, batch }) => {
+      const history = { contacts: [], messages: [] };
+      for (let k = 0; k < count; k++) {
+        const part = await (await fetch(`${url}/${k}.json`)).json();
+        history.contacts.push(...part.contacts);
+        for (const m of part.messages) history.messages.push(m);
+      }
+      const importId = `bench-${Date.now()}`;
+      const send = async (part) => {
+        const reply = await chrome.runtime.sendMessage({ type: 'import_batch', import_id: importId, file: 'backup.json', batch: part });
+        if (!reply || reply.ok !== true) throw new Error(`import_batch failed: ${JSON.stringify(reply).slice(0, 300)}`);
+      };
+      const t0 = performance.now();
+      for (let i = 0; i < history.contacts.length; i += batch * 5) {
+        await send({ contacts: history.contacts.slice(i, i + batch * 5), messages: [] });
+      }
+      for (let i = 0; i < history.messages.length; i += batch) {
+        await send({ contacts: [], messages: history.messages.slice(i, i + batch) });
+      }
+      return (performance.now() - t0) / 1000;
+    },
+    { url: BACKUP_URL, count: files.length, batch: BATCH },
+  );
+  await importer.close();
   const stats = await send({ type: 'stats' }).catch(() => ({}));
   console.log(JSON.stringify({ bench: 'worker-import', messages: backup.messages.length, contacts: backup.contacts.length, seconds: importS, stored: stats }));
 
