@@ -18,7 +18,7 @@ pub fn without_marks(text: &str) -> String {
     platform::without_marks(text)
 }
 
-/// Appends `c` in NFKD without combining marks to `out`; what `without_marks` does to
+/// Appends `c` in NFKD without combining marks to `out`: what `without_marks` does to
 /// a text, one character at a time (canonical reordering only moves marks).
 pub fn push_without_marks(c: char, out: &mut String) {
     if c.is_ascii() {
@@ -67,24 +67,55 @@ mod platform {
         static CHARS: RefCell<HashMap<char, Box<str>>> = RefCell::default();
     }
 
+    /// Character by character, which is the same (see `marks_alone_are_reordered`)
+    /// and lets every character's form come from the cache.
     pub fn without_marks(text: &str) -> String {
-        let decomposed = JsString::from(text).normalize("NFKD");
-        MARKS
-            .with(|marks| decomposed.replace_by_pattern(marks, ""))
-            .into()
+        let mut out = String::with_capacity(text.len());
+        for c in text.chars() {
+            super::push_without_marks(c, &mut out);
+        }
+        out
     }
 
     pub fn push_char_without_marks(c: char, out: &mut String) {
         CHARS.with(|chars| {
             let mut chars = chars.borrow_mut();
-            let folded = chars
-                .entry(c)
-                .or_insert_with(|| without_marks(c.encode_utf8(&mut [0; 4])).into());
+            let folded = chars.entry(c).or_insert_with(|| {
+                let decomposed =
+                    JsString::from(c.encode_utf8(&mut [0; 4]) as &str).normalize("NFKD");
+                String::from(MARKS.with(|marks| decomposed.replace_by_pattern(marks, ""))).into()
+            });
             out.push_str(folded);
         });
     }
 
     pub fn nfc(text: &str) -> String {
         JsString::from(text).normalize("NFC").into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use unicode_normalization::char::{canonical_combining_class, is_combining_mark};
+
+    /// NFKD of a text is its characters' decompositions, canonically reordered; the
+    /// reordering moves only characters of a nonzero combining class. They are all
+    /// combining marks, which folding drops, so a text folds as its characters do.
+    #[test]
+    fn marks_alone_are_reordered() {
+        let moved_non_marks: Vec<char> = (0..=u32::from(char::MAX))
+            .filter_map(char::from_u32)
+            .filter(|&c| canonical_combining_class(c) != 0 && !is_combining_mark(c))
+            .collect();
+        assert_eq!(moved_non_marks, []);
+        let mut one_by_one = String::new();
+        for c in "Ｊosé ﬁancée Ⅻ ḱ a\u{323}\u{302}".chars() {
+            super::push_without_marks(c, &mut one_by_one);
+        }
+        assert_eq!(one_by_one, "Jose fiancee XII k a");
+        assert_eq!(
+            super::without_marks("Ｊosé ﬁancée Ⅻ ḱ a\u{323}\u{302}"),
+            one_by_one
+        );
     }
 }
