@@ -56,8 +56,12 @@ pub fn linkedin_slug(raw: &str) -> Option<String> {
         .or_else(|| s.strip_prefix("http://"))
         .unwrap_or(s);
     let (host, path) = s.split_once('/')?;
-    let host = host.to_ascii_lowercase();
-    if host != "linkedin.com" && !host.ends_with(".linkedin.com") {
+    // Compared in place: a lowercased copy of every host cost an allocation per row.
+    let host = host.as_bytes();
+    let suffix = b".linkedin.com";
+    let subdomain = host.len() >= suffix.len()
+        && host[host.len() - suffix.len()..].eq_ignore_ascii_case(suffix);
+    if !host.eq_ignore_ascii_case(&suffix[1..]) && !subdomain {
         return None;
     }
     let path = path.split(['?', '#']).next().unwrap_or("");
@@ -66,7 +70,12 @@ pub fn linkedin_slug(raw: &str) -> Option<String> {
         return None;
     }
     let slug = percent_decode_str(segments.next()?).decode_utf8().ok()?;
-    let slug = crate::text::unicode::nfc(&slug).to_lowercase();
+    // ASCII needs no normalization: one copy, lowercased, per slug of a large import.
+    let slug = if slug.is_ascii() {
+        slug.to_ascii_lowercase()
+    } else {
+        crate::text::unicode::nfc(&slug).to_lowercase()
+    };
     (!slug.is_empty()).then_some(slug)
 }
 
@@ -93,9 +102,10 @@ pub fn name_key(name: &str) -> String {
 impl Identity {
     /// A single string key, `email:<addr>` or `linkedin:<slug>`, for store indexes.
     pub fn key(&self) -> String {
+        // Concatenated, not formatted: importers build a key per message.
         match self {
-            Identity::Email(e) => format!("email:{e}"),
-            Identity::Linkedin(s) => format!("linkedin:{s}"),
+            Identity::Email(e) => ["email:", e].concat(),
+            Identity::Linkedin(s) => ["linkedin:", s].concat(),
         }
     }
 
@@ -141,6 +151,11 @@ mod tests {
         );
         assert_eq!(linkedin_slug("https://evil.com/in/jose"), None);
         assert_eq!(linkedin_slug("https://notlinkedin.com/in/jose"), None);
+        assert_eq!(linkedin_slug("https://linkedin.com.evil.com/in/jose"), None);
+        assert_eq!(
+            linkedin_slug("https://WWW.LinkedIn.COM/in/JOSE").as_deref(),
+            Some("jose")
+        );
     }
 
     #[test]

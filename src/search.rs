@@ -193,11 +193,38 @@ impl SearchQuery {
         None
     }
 
-    /// Matches, best rank first, then by display name; at most `limit`.
-    pub fn rank_all(&self, contacts: Vec<Contact>, limit: usize) -> Vec<Contact> {
-        let mut ranked: Vec<(u8, Contact)> = contacts
+    /// The rank a contact's stored keys give (its record's and its tags'), as
+    /// [`SearchQuery::rank`] would, without folding its names again. Exact when the
+    /// query fits in a key ([`SearchQuery::fits_keys`]).
+    pub fn rank_keys<'a>(&self, keys: impl Iterator<Item = &'a str> + Clone) -> Option<u8> {
+        self.prefixes().iter().find_map(|prefix| {
+            let rank = prefix.bytes().next()? - b'0';
+            keys.clone()
+                .any(|k| k.starts_with(prefix.as_str()))
+                .then_some(rank)
+        })
+    }
+
+    /// Keys are cut to [`MAX_KEY_CHARS`]: a longer query is checked on the contact.
+    pub fn fits_keys(&self) -> bool {
+        self.folded.chars().count() <= MAX_KEY_CHARS
+            && self.address.chars().count() <= MAX_KEY_CHARS
+    }
+
+    /// Matches among `candidates` (each with its stored keys), best rank first, then
+    /// by display name; at most `limit`.
+    pub fn rank_all(&self, candidates: Vec<(Contact, Vec<String>)>, limit: usize) -> Vec<Contact> {
+        let exact = !self.fits_keys();
+        let mut ranked: Vec<(u8, Contact)> = candidates
             .into_iter()
-            .filter_map(|c| Some((self.rank(&c)?, c)))
+            .filter_map(|(c, keys)| {
+                let rank = if exact {
+                    self.rank(&c)
+                } else {
+                    self.rank_keys(keys.iter().map(String::as_str))
+                };
+                Some((rank?, c))
+            })
             .collect();
         ranked.sort_by(|a, b| {
             a.0.cmp(&b.0)
@@ -223,14 +250,18 @@ mod tests {
         }
     }
 
-    /// What a key-range lookup would return: keys starting with any prefix.
-    fn found_by_keys(contact: &Contact, query: &str) -> bool {
-        let q = SearchQuery::new(query);
-        let keys: Vec<String> = contact_keys(contact)
+    fn stored_keys(contact: &Contact) -> Vec<String> {
+        contact_keys(contact)
             .into_iter()
             .chain(tag_keys(&contact.tags))
-            .collect();
-        q.prefixes()
+            .collect()
+    }
+
+    /// What a key-range lookup would return: keys starting with any prefix.
+    fn found_by_keys(contact: &Contact, query: &str) -> bool {
+        let keys = stored_keys(contact);
+        SearchQuery::new(query)
+            .prefixes()
             .iter()
             .any(|p| keys.iter().any(|k| k.starts_with(p.as_str())))
     }
@@ -291,11 +322,18 @@ mod tests {
             "o",
             "a",
         ] {
-            let rank = SearchQuery::new(query).rank(&jose);
+            let q = SearchQuery::new(query);
+            let rank = q.rank(&jose);
             assert_eq!(
                 found_by_keys(&jose, query),
                 rank.is_some(),
                 "{query}: rank {rank:?}"
+            );
+            let keys = stored_keys(&jose);
+            assert_eq!(
+                q.rank_keys(keys.iter().map(String::as_str)),
+                rank,
+                "{query}"
             );
         }
     }
@@ -310,11 +348,22 @@ mod tests {
         let whole = SearchQuery::new(&long);
         assert_eq!(whole.rank(&c), Some(0));
         assert!(found_by_keys(&c, &long));
+        assert!(!whole.fits_keys());
+        // A long query that only shares the first 40 characters is no match.
+        let other = format!("{} Zzz", &long[..60]);
+        assert!(found_by_keys(&c, &other), "the index offers it");
+        assert_eq!(
+            SearchQuery::new(&other)
+                .rank_all(vec![(c.clone(), keys)], 5)
+                .len(),
+            0,
+            "the contact itself decides"
+        );
     }
 
     #[test]
     fn ranking_orders_by_rank_then_display_name_and_limits() {
-        let contacts = vec![
+        let contacts = [
             person(&["Zoe Smith"], "z@x.example", None),
             person(&["Smith Zed"], "s@x.example", None),
             person(&["Adam Smith"], "a@x.example", None),
@@ -323,8 +372,12 @@ mod tests {
             person(&["Unrelated"], "u@x.example", None),
         ];
         let names = |limit| -> Vec<String> {
+            let candidates = contacts
+                .iter()
+                .map(|c| (c.clone(), stored_keys(c)))
+                .collect();
             SearchQuery::new("smith")
-                .rank_all(contacts.clone(), limit)
+                .rank_all(candidates, limit)
                 .iter()
                 .map(|c| c.display_name().to_owned())
                 .collect()

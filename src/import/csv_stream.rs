@@ -32,6 +32,33 @@ impl<'a> Record<'a> {
     pub fn iter(&self) -> impl Iterator<Item = &'a [u8]> + '_ {
         (0..self.len()).filter_map(|i| self.get(i))
     }
+
+    /// The fields as text when every one of them is UTF-8: the row is validated once,
+    /// not once per field read. `None` means some field is not UTF-8.
+    pub fn text(&self) -> Option<TextRecord<'a>> {
+        let fields = std::str::from_utf8(self.fields).ok()?;
+        // Valid as a whole is not enough: a boundary could split a character.
+        self.ends
+            .iter()
+            .all(|&end| fields.is_char_boundary(end))
+            .then_some(TextRecord {
+                fields,
+                ends: self.ends,
+            })
+    }
+}
+
+pub(crate) struct TextRecord<'a> {
+    fields: &'a str,
+    ends: &'a [usize],
+}
+
+impl<'a> TextRecord<'a> {
+    pub fn get(&self, i: usize) -> Option<&'a str> {
+        let end = *self.ends.get(i)?;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        Some(&self.fields[start..end])
+    }
 }
 
 pub(crate) enum CsvProblem<E> {
@@ -120,15 +147,15 @@ impl CsvStream {
                 let blank = consumed
                     .iter()
                     .take_while(|&&b| b == b'\n' || b == b'\r')
-                    .collect::<Vec<_>>();
-                if blank.len() < consumed.len() {
+                    .count();
+                if blank < consumed.len() {
                     self.in_record = true;
-                    self.record_line =
-                        self.line + blank.iter().filter(|&&&b| b == b'\n').count() as u64;
+                    self.record_line = self.line + newlines(&consumed[..blank]);
                 }
             }
-            self.line += consumed.iter().filter(|&&b| b == b'\n').count() as u64;
-            self.quotes += consumed.iter().filter(|&&b| b == b'"').count();
+            // Vectorized counts: a byte-by-byte filter here cost a third of the import.
+            self.line += newlines(consumed);
+            self.quotes += memchr::memchr_iter(b'"', consumed).count();
             input = &input[nin..];
             self.outlen += nout;
             self.endlen += nend;
@@ -169,6 +196,10 @@ impl CsvStream {
     }
 }
 
+fn newlines(bytes: &[u8]) -> u64 {
+    memchr::memchr_iter(b'\n', bytes).count() as u64
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -207,6 +238,20 @@ mod tests {
         );
         let bytes: Vec<&[u8]> = text.chunks(1).collect();
         assert_eq!(records(&bytes), whole);
+    }
+
+    #[test]
+    fn text_is_refused_when_a_field_boundary_splits_a_character() {
+        // The field bytes joined are "é", valid UTF-8, but each field alone is not.
+        let mut stream = CsvStream::new();
+        let mut texts = Vec::new();
+        let mut each = |r: &Record| -> Result<(), ()> {
+            texts.push(r.text().map(|t| t.get(1).unwrap_or_default().to_string()));
+            Ok(())
+        };
+        assert!(stream.push(b"\xC3,\xA9\nok,\xC3\xA9\n", &mut each).is_ok());
+        assert!(stream.finish(&mut each).is_ok());
+        assert_eq!(texts, vec![None, Some("é".to_string())]);
     }
 
     #[test]

@@ -6,11 +6,12 @@
 //! Connections.csv is what ties a LinkedIn profile to an email address, so years of
 //! email count when pitching the same person on LinkedIn.
 
-use super::csv_stream::{CsvProblem, CsvStream, Record};
-use super::{excerpt, fingerprint, Format, ImportError, Me, Place, Sink};
+use super::csv_stream::{CsvProblem, CsvStream, Record, TextRecord};
+use super::{excerpt, fingerprint, fingerprint_u64, Format, ImportError, Me, Place, Sink};
 use crate::identity::{linkedin_slug, normalize_email};
 use crate::model::{Channel, Contact, Direction, Identity, Message, Millis, Party};
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::format::{parse, Item, Parsed, StrftimeItems};
+use std::sync::OnceLock;
 
 const MESSAGES_REQUIRED: &[&str] = &["conversation id", "from", "date", "content"];
 const CONNECTIONS_REQUIRED: &[&str] = &["first name", "last name", "connected on"];
@@ -54,28 +55,58 @@ pub(crate) fn detect_csv(head: &[u8]) -> Option<Format> {
 /// Column positions by lowercase header name.
 struct Columns {
     names: Vec<String>,
+    messages: MessageColumns,
 }
 
 impl Columns {
+    fn new(names: Vec<String>) -> Self {
+        let index = |name: &str| names.iter().position(|n| n == name);
+        let messages = MessageColumns {
+            draft: index("is message draft"),
+            date: index("date"),
+            content: index("content"),
+            from: index("from"),
+            sender_url: index("sender profile url"),
+            to: index("to"),
+            recipient_urls: index("recipient profile urls"),
+            conversation: index("conversation id"),
+            subject: index("subject"),
+        };
+        Columns { names, messages }
+    }
+
     fn index(&self, name: &str) -> Option<usize> {
         self.names.iter().position(|n| n == name)
     }
 }
 
+/// messages.csv's columns found once from the header, not by name on every row of
+/// what can be a million-row file.
+struct MessageColumns {
+    draft: Option<usize>,
+    date: Option<usize>,
+    content: Option<usize>,
+    from: Option<usize>,
+    sender_url: Option<usize>,
+    to: Option<usize>,
+    recipient_urls: Option<usize>,
+    conversation: Option<usize>,
+    subject: Option<usize>,
+}
+
 struct Row<'r, 'a> {
     record: &'r Record<'a>,
+    text: TextRecord<'a>,
     columns: &'r Columns,
 }
 
-impl Row<'_, '_> {
-    /// The field's text; present because the caller validated UTF-8 for the whole row.
-    fn get(&self, name: &str) -> &str {
-        self.columns
-            .index(name)
-            .and_then(|i| self.record.get(i))
-            .map(|b| std::str::from_utf8(b).unwrap_or(""))
-            .unwrap_or("")
-            .trim()
+impl<'a> Row<'_, 'a> {
+    fn get(&self, name: &str) -> &'a str {
+        self.at(self.columns.index(name))
+    }
+
+    fn at(&self, column: Option<usize>) -> &'a str {
+        column.and_then(|i| self.text.get(i)).unwrap_or("").trim()
     }
 }
 
@@ -158,7 +189,7 @@ fn on_record(
             .iter()
             .all(|c| names.iter().any(|n| n == c))
         {
-            *columns = Some(Columns { names });
+            *columns = Some(Columns::new(names));
             return Ok(());
         }
         if format == Format::LinkedinConnections {
@@ -172,9 +203,10 @@ fn on_record(
             ),
         ));
     };
-    check_shape(format, cols, record, sink)?;
+    let text = check_shape(format, cols, record, sink)?;
     let row = Row {
         record,
+        text,
         columns: cols,
     };
     match format {
@@ -187,12 +219,12 @@ fn on_record(
 
 /// Unbalanced quotes and foreign encodings are fatal for the file: everything after
 /// them would be read wrong, and the user can fix them by exporting again.
-fn check_shape(
+fn check_shape<'a>(
     format: Format,
     cols: &Columns,
-    record: &Record,
+    record: &Record<'a>,
     sink: &mut Sink,
-) -> Result<(), ImportError> {
+) -> Result<TextRecord<'a>, ImportError> {
     let column_name = |i: usize| {
         cols.names
             .get(i)
@@ -224,37 +256,75 @@ fn check_shape(
         };
         return Err(sink.fatal(Place::Line(record.line), problem));
     }
-    for (i, field) in record.iter().enumerate() {
-        if let Err(e) = std::str::from_utf8(field) {
-            let good = String::from_utf8_lossy(&field[..e.valid_up_to()]).into_owned();
-            let byte = field[e.valid_up_to()];
-            return Err(sink.fatal(
-                Place::Line(record.line),
-                format!(
-                    "{} is not UTF-8 text (byte 0x{byte:02X} after \"{}\"): LinkedIn exports are UTF-8, so the {} was re-saved in another encoding such as Latin-1 or Shift-JIS; export it again or save it as UTF-8",
-                    column_name(i),
-                    excerpt(&good),
-                    format.describe()
-                ),
-            ));
-        }
+    if let Some(text) = record.text() {
+        return Ok(text);
     }
-    Ok(())
+    // Only a row that is not UTF-8 gets here: find the field to name it.
+    let bad = record.iter().enumerate().find_map(|(i, field)| {
+        std::str::from_utf8(field)
+            .err()
+            .map(|e| (i, field, e.valid_up_to()))
+    });
+    let problem = match bad {
+        Some((i, field, valid)) => format!(
+            "{} is not UTF-8 text (byte 0x{:02X} after \"{}\"): LinkedIn exports are UTF-8, so the {} was re-saved in another encoding such as Latin-1 or Shift-JIS; export it again or save it as UTF-8",
+            column_name(i),
+            field[valid],
+            excerpt(&String::from_utf8_lossy(&field[..valid])),
+            format.describe()
+        ),
+        // Fields that are each UTF-8 join into UTF-8 text, so this is not reached.
+        None => format!("this row of the {} is not UTF-8 text", format.describe()),
+    };
+    Err(sink.fatal(Place::Line(record.line), problem))
+}
+
+/// Formats as chrono's parsed items, read once: `parse_from_str` re-reads the format
+/// string on every call, which showed in profiles of large imports.
+fn compiled(
+    cell: &'static OnceLock<Vec<Vec<Item<'static>>>>,
+    formats: &[&'static str],
+) -> &'static [Vec<Item<'static>>] {
+    cell.get_or_init(|| {
+        formats
+            .iter()
+            .map(|f| {
+                StrftimeItems::new(f)
+                    .parse()
+                    .expect("the date formats are valid strftime")
+            })
+            .collect()
+    })
 }
 
 /// `2026-09-19 13:28:00 UTC` (messages), `9/25/26, 8:52 AM` (invitations).
 pub(crate) fn parse_time(text: &str) -> Option<Millis> {
+    static FORMATS: OnceLock<Vec<Vec<Item<'static>>>> = OnceLock::new();
     let text = text.trim();
-    let bare = text.trim_end_matches(" UTC").trim_end_matches(" GMT");
-    for pattern in [
-        "%Y-%m-%d %H:%M:%S",
-        "%Y-%m-%d %H:%M",
-        "%m/%d/%y, %I:%M %p",
-        "%m/%d/%Y, %I:%M %p",
-        "%m/%d/%y, %H:%M",
-    ] {
-        if let Ok(t) = NaiveDateTime::parse_from_str(bare, pattern) {
-            return Some(t.and_utc().timestamp_millis());
+    // `trim_end_matches` with a string pattern builds a substring searcher per call.
+    let mut bare = text;
+    while let Some(shorter) = bare.strip_suffix(" UTC") {
+        bare = shorter;
+    }
+    while let Some(shorter) = bare.strip_suffix(" GMT") {
+        bare = shorter;
+    }
+    let formats = compiled(
+        &FORMATS,
+        &[
+            "%Y-%m-%d %H:%M:%S",
+            "%Y-%m-%d %H:%M",
+            "%m/%d/%y, %I:%M %p",
+            "%m/%d/%Y, %I:%M %p",
+            "%m/%d/%y, %H:%M",
+        ],
+    );
+    for items in formats {
+        let mut parsed = Parsed::new();
+        if parse(&mut parsed, bare, items.iter()).is_ok() {
+            if let Ok(t) = parsed.to_naive_datetime_with_offset(0) {
+                return Some(t.and_utc().timestamp_millis());
+            }
         }
     }
     chrono::DateTime::parse_from_rfc3339(text)
@@ -264,22 +334,33 @@ pub(crate) fn parse_time(text: &str) -> Option<Millis> {
 
 /// `12 Mar 2019` (Connections.csv).
 pub(crate) fn parse_day(text: &str) -> Option<Millis> {
+    static FORMATS: OnceLock<Vec<Vec<Item<'static>>>> = OnceLock::new();
     let text = text.trim();
-    ["%d %b %Y", "%Y-%m-%d", "%b %d, %Y", "%m/%d/%y"]
+    compiled(&FORMATS, &["%d %b %Y", "%Y-%m-%d", "%b %d, %Y", "%m/%d/%y"])
         .iter()
-        .find_map(|p| NaiveDate::parse_from_str(text, p).ok())
+        .find_map(|items| {
+            let mut parsed = Parsed::new();
+            parse(&mut parsed, text, items.iter()).ok()?;
+            parsed.to_naive_date().ok()
+        })
         .and_then(|d| d.and_hms_opt(0, 0, 0))
         .map(|t| t.and_utc().timestamp_millis())
 }
 
 fn looks_like_html(text: &str) -> bool {
-    if !text.contains('<') && !text.contains("&nbsp;") {
-        return false; // the common case, decided without copying the text
-    }
-    let lower = text.to_ascii_lowercase();
-    ["<p>", "<p ", "<br", "<div", "</", "<a href", "&nbsp;"]
-        .iter()
-        .any(|t| lower.contains(t))
+    // Every marker starts with `<` or `&`: only those places are compared (ASCII case
+    // ignored), instead of a lowercased copy of the text searched seven times.
+    const MARKERS: [&[u8]; 7] = [
+        b"<p>", b"<p ", b"<br", b"<div", b"</", b"<a href", b"&nbsp;",
+    ];
+    let bytes = text.as_bytes();
+    memchr::memchr2_iter(b'<', b'&', bytes).any(|at| {
+        MARKERS.iter().any(|marker| {
+            bytes[at..]
+                .get(..marker.len())
+                .is_some_and(|start| start.eq_ignore_ascii_case(marker))
+        })
+    })
 }
 
 pub(crate) fn plain_text(text: &str) -> String {
@@ -288,7 +369,14 @@ pub(crate) fn plain_text(text: &str) -> String {
             .trim()
             .to_string()
     } else {
-        text.replace("\r\n", "\n").trim().to_string()
+        // Trimming first is the same text (CR and LF are both trimmed) and most
+        // exports use bare LF, so most fields are copied once.
+        let text = text.trim();
+        if text.contains('\r') {
+            text.replace("\r\n", "\n")
+        } else {
+            text.to_string()
+        }
     }
 }
 
@@ -301,50 +389,49 @@ fn linkedin_party(name: &str, url: &str) -> Party {
 
 /// Recipients: URLs are `;`-separated; names pair up with them when the counts agree.
 fn recipients(names: &str, urls: &str) -> Vec<Party> {
-    let urls: Vec<&str> = urls
-        .split(';')
-        .map(str::trim)
-        .filter(|u| !u.is_empty())
-        .collect();
-    let split: Vec<&str> = names
-        .split([';', ','])
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-        .collect();
-    if urls.len() > 1 && split.len() == urls.len() {
-        return split
-            .iter()
-            .zip(&urls)
+    // Iterated twice (count, then build) rather than collected: one allocation per row.
+    let urls = || urls.split(';').map(str::trim).filter(|u| !u.is_empty());
+    let split = || {
+        names
+            .split([';', ','])
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+    };
+    let url_count = urls().count();
+    if url_count > 1 && split().count() == url_count {
+        return split()
+            .zip(urls())
             .map(|(n, u)| linkedin_party(n, u))
             .collect();
     }
-    match urls.as_slice() {
-        [] if names.is_empty() => Vec::new(),
-        [] => vec![linkedin_party(names, "")],
-        [one] => vec![linkedin_party(names, one)],
-        many => many.iter().map(|u| linkedin_party("", u)).collect(),
+    match url_count {
+        0 if names.is_empty() => Vec::new(),
+        0 => vec![linkedin_party(names, "")],
+        1 => urls().map(|u| linkedin_party(names, u)).collect(),
+        _ => urls().map(|u| linkedin_party("", u)).collect(),
     }
 }
 
 fn message_row(row: &Row, me: &Me, sink: &mut Sink) {
     let line = row.record.line;
-    let draft = row.get("is message draft");
+    let c = &row.columns.messages;
+    let draft = row.at(c.draft);
     if draft.eq_ignore_ascii_case("yes") || draft.eq_ignore_ascii_case("true") {
         sink.skip(Place::Line(line), "an unsent draft", "skipped the row");
         return;
     }
-    let Some(time) = parse_time(row.get("date")) else {
+    let Some(time) = parse_time(row.at(c.date)) else {
         sink.skip(
             Place::Line(line),
             format!(
                 "DATE \"{}\" is not a date Rapport knows (expected like 2026-09-19 13:28:00 UTC)",
-                row.get("date")
+                row.at(c.date)
             ),
             "skipped the row",
         );
         return;
     };
-    let text = plain_text(row.get("content"));
+    let text = plain_text(row.at(c.content));
     if text.is_empty() {
         sink.skip(
             Place::Line(line),
@@ -353,22 +440,22 @@ fn message_row(row: &Row, me: &Me, sink: &mut Sink) {
         );
         return;
     }
-    let from = linkedin_party(row.get("from"), row.get("sender profile url"));
-    let to = recipients(row.get("to"), row.get("recipient profile urls"));
-    let conversation = row.get("conversation id");
+    let from = linkedin_party(row.at(c.from), row.at(c.sender_url));
+    let to = recipients(row.at(c.to), row.at(c.recipient_urls));
+    let conversation = row.at(c.conversation);
     let direction = if me.is_me(&from, Channel::Linkedin) {
         Direction::Sent
     } else {
         Direction::Received
     };
-    let from_key = from
-        .identity
-        .as_ref()
-        .map_or_else(|| row.get("from").to_string(), |i| i.key());
-    let print = fingerprint(&[from_key.as_bytes(), text.as_bytes()]);
-    let subject = row.get("subject");
-    sink.message(Message {
-        id: format!("li:{conversation}:{time}:{}", &print[..8]),
+    // The identity's key is also the sender's key in the import report.
+    let identity_key = from.identity.as_ref().map(Identity::key);
+    let from_key = identity_key.as_deref().unwrap_or(row.at(c.from));
+    let print = fingerprint_u64(&[from_key.as_bytes(), text.as_bytes()]);
+    let subject = row.at(c.subject);
+    let message = Message {
+        // The first 8 of the fingerprint's 16 hex digits.
+        id: format!("li:{conversation}:{time}:{:08x}", print >> 32),
         channel: Channel::Linkedin,
         direction,
         from,
@@ -378,7 +465,11 @@ fn message_row(row: &Row, me: &Me, sink: &mut Sink) {
         text,
         conversation: (!conversation.is_empty()).then(|| conversation.to_string()),
         operator: None,
-    });
+    };
+    match identity_key {
+        Some(key) => sink.message_from(message, key),
+        None => sink.message(message),
+    }
 }
 
 fn connection_row(row: &Row, sink: &mut Sink) {
@@ -522,6 +613,20 @@ mod tests {
         assert_eq!(parse_time("9/25/26, 8:52 PM"), Some(1_790_369_520_000));
         assert_eq!(parse_day("12 Mar 2019"), Some(1_552_348_800_000));
         assert_eq!(parse_time("yesterday"), None);
+    }
+
+    #[test]
+    fn markup_is_recognized_in_any_case_and_only_as_markup() {
+        assert!(looks_like_html("Hi<BR>there"));
+        assert!(looks_like_html("a&NBSP;b"));
+        assert!(looks_like_html("see <A HREF=\"x\">"));
+        assert!(!looks_like_html("R&D <3 you, a < b &"));
+        assert!(!looks_like_html("ends with <"));
+        assert_eq!(plain_text("  a\r\nb \r\n"), "a\nb");
+        assert_eq!(
+            parse_time("2026-09-19 13:28:00 UTC UTC"),
+            Some(1_789_824_480_000)
+        );
     }
 
     #[test]

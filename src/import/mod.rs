@@ -346,10 +346,16 @@ impl Sink {
     }
 
     pub(crate) fn message(&mut self, message: Message) {
+        let key = party_key(&message.from);
+        self.message_from(message, key);
+    }
+
+    /// [`Sink::message`] for a caller that already holds `party_key(&message.from)`.
+    pub(crate) fn message_from(&mut self, message: Message, key: String) {
+        debug_assert_eq!(key, party_key(&message.from));
         self.report_messages += 1;
         self.first = Some(self.first.map_or(message.time, |t| t.min(message.time)));
         self.last = Some(self.last.map_or(message.time, |t| t.max(message.time)));
-        let key = party_key(&message.from);
         if !key.is_empty() {
             self.senders
                 .entry(key)
@@ -360,6 +366,11 @@ impl Sink {
                 .messages += 1;
         }
         self.pending_bytes += message.text.len() + 200;
+        if self.pending.messages.capacity() == 0 {
+            // A batch usually fills up: growing it by doubling copied every message
+            // several times.
+            self.pending.messages.reserve_exact(BATCH_MESSAGES);
+        }
         self.pending.messages.push(message);
         self.roll_if_full();
     }
@@ -403,13 +414,13 @@ impl Sink {
     }
 
     fn report(&mut self, format: Format) -> ImportReport {
-        let mut senders: Vec<SenderCount> = self.senders.drain().map(|(_, s)| s).collect();
-        senders.sort_by(|a, b| {
-            b.messages
-                .cmp(&a.messages)
-                .then_with(|| party_key(&a.party).cmp(&party_key(&b.party)))
+        // Sorted by the map's own keys: computing party keys inside the comparison
+        // allocated two strings per comparison.
+        let mut senders: Vec<(String, SenderCount)> = self.senders.drain().collect();
+        senders.sort_unstable_by(|(a_key, a), (b_key, b)| {
+            b.messages.cmp(&a.messages).then_with(|| a_key.cmp(b_key))
         });
-        senders.truncate(10);
+        let senders: Vec<SenderCount> = senders.into_iter().take(10).map(|(_, s)| s).collect();
         let unlisted = self.problems.len() == MAX_LISTED_PROBLEMS;
         let mut problems = std::mem::take(&mut self.problems);
         if unlisted {
@@ -624,12 +635,17 @@ pub fn import_bytes(
 
 /// A stable content fingerprint for records whose source gives no id.
 pub(crate) fn fingerprint(parts: &[&[u8]]) -> String {
+    format!("{:016x}", fingerprint_u64(parts))
+}
+
+/// [`fingerprint`] as a number, for ids that show only part of it.
+pub(crate) fn fingerprint_u64(parts: &[&[u8]]) -> u64 {
     let mut hasher = xxhash_rust::xxh3::Xxh3::new();
     for part in parts {
         hasher.update(&(part.len() as u64).to_le_bytes());
         hasher.update(part);
     }
-    format!("{:016x}", hasher.digest())
+    hasher.digest()
 }
 
 /// The first characters of a field, for error messages that show the user where to look.

@@ -960,20 +960,34 @@ impl Store {
                 _ => per_prefix = per_prefix.saturating_mul(4),
             }
         };
-        let store = tx.object_store(CONTACTS).map_err(&e)?;
+        // Each candidate's record and tags, all requested at once; ranked by their
+        // stored keys, so no name is folded again.
+        let contacts = tx.object_store(CONTACTS).map_err(&e)?;
+        let notes = tx.object_store(NOTES).map_err(&e)?;
         let requests = ids
             .iter()
-            .map(|id| store.get(key_of(id)).map_err(&e))
-            .collect::<Result<Vec<_>, _>>()?;
-        let mut records = Vec::with_capacity(ids.len());
-        for r in requests {
-            if let Some(record) = from_js_opt(&r.await.map_err(&e)?.unwrap_or(JsValue::UNDEFINED))?
-            {
-                records.push(record);
+            .map(|id| {
+                Ok((
+                    contacts.get(key_of(id)).map_err(&e)?,
+                    notes.get(key_of(id)).map_err(&e)?,
+                ))
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let mut candidates = Vec::with_capacity(ids.len());
+        for (record, note) in requests {
+            let record: Option<ContactRecord> =
+                from_js_opt(&record.await.map_err(&e)?.unwrap_or(JsValue::UNDEFINED))?;
+            let note: Option<NotesRecord> =
+                from_js_opt(&note.await.map_err(&e)?.unwrap_or(JsValue::UNDEFINED))?;
+            if let Some(mut record) = record {
+                let mut keys = std::mem::take(&mut record.search_keys);
+                if let Some(note) = &note {
+                    keys.extend(note.search_keys.iter().cloned());
+                }
+                candidates.push((apply_notes(record, note), keys));
             }
         }
-        let contacts = with_notes(&tx, records).await?;
-        Ok(query.rank_all(contacts, limit))
+        Ok(query.rank_all(candidates, limit))
     }
 
     /// The relationship-book histories stored with these contacts.

@@ -13,6 +13,10 @@
 // 3. Warm verdicts (the worker running): same request, p50 and p95.
 // 4. Memory after a verdict: the worker's JS heap and its array buffers (the wasm linear
 //    memory lives there), from CDP Runtime.getHeapUsage on the worker target.
+//
+// A phase that fails (a worker that will not stop, a request that errs) is reported as
+// a `worker-failure` line with its message, after the figures measured so far, and the
+// exit status is non-zero: the report shows the gap instead of losing the other figures.
 import { launch } from '../../tests/e2e/harness.mjs';
 import { readFile } from 'node:fs/promises';
 import { join, dirname, resolve } from 'node:path';
@@ -43,14 +47,16 @@ async function workerHeap(page) {
   return reply;
 }
 
-/** Stops the worker; a worker busy with a long task may outlast one attempt. */
+/** Stops the worker; a worker busy with a long task may outlast one attempt (each
+ *  waits 10 s), and on a loaded machine CDP itself can be slow to answer. */
 async function stopWorker(rapport) {
   for (let attempt = 1; ; attempt++) {
     try {
       return await rapport.stopServiceWorker();
     } catch (error) {
-      if (attempt === 3) throw error;
+      if (attempt === 4) throw new Error(`the service worker did not stop after ${attempt} attempts: ${error.message.slice(0, 200)}`);
       console.error(`stop attempt ${attempt} failed, retrying: ${error.message.slice(0, 120)}`);
+      await new Promise((r) => setTimeout(r, 1000 * attempt));
     }
   }
 }
@@ -62,24 +68,44 @@ function percentile(sorted, p) {
 const dir = resolve(process.argv[2] || join(ROOT, 'bench', 'data', '100k'));
 const backup = JSON.parse(await readFile(join(dir, 'backup.json'), 'utf8'));
 const rapport = await launch({ probe: true });
+let phase = 'launch';
+let failed = false;
 try {
   const send = async (request) => {
     const reply = await rapport.sendFromPage(request);
     if (!reply || reply.ok !== true) throw new Error(`${request.type} failed: ${JSON.stringify(reply).slice(0, 300)}`);
     return reply;
   };
+  phase = 'import';
   await send({ type: 'set_settings', settings: backup.settings }).catch((e) => console.error(e.message));
   const t0 = performance.now();
   const importId = `bench-${Date.now()}`;
   for (let i = 0; i < backup.contacts.length; i += BATCH * 5) {
     await send({ type: 'import_batch', import_id: importId, file: 'backup.json', batch: { contacts: backup.contacts.slice(i, i + BATCH * 5), messages: [] } });
   }
+  const contactsS = (performance.now() - t0) / 1000;
+  // Per batch: its time and its JSON size, so the report can tell a cost per message
+  // from one that grows with the store.
+  const batchSeconds = [];
+  let jsonBytes = 0;
   for (let i = 0; i < backup.messages.length; i += BATCH) {
-    await send({ type: 'import_batch', import_id: importId, file: 'backup.json', batch: { contacts: [], messages: backup.messages.slice(i, i + BATCH) } });
+    const batch = { contacts: [], messages: backup.messages.slice(i, i + BATCH) };
+    jsonBytes += JSON.stringify(batch).length;
+    const t = performance.now();
+    await send({ type: 'import_batch', import_id: importId, file: 'backup.json', batch });
+    batchSeconds.push((performance.now() - t) / 1000);
   }
   const importS = (performance.now() - t0) / 1000;
   const stats = await send({ type: 'stats' }).catch(() => ({}));
-  console.log(JSON.stringify({ bench: 'worker-import', messages: backup.messages.length, contacts: backup.contacts.length, seconds: importS, stored: stats }));
+  const tenth = Math.max(1, Math.floor(batchSeconds.length / 10));
+  const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const sortedBatches = [...batchSeconds].sort((a, b) => a - b);
+  console.log(JSON.stringify({
+    bench: 'worker-import', messages: backup.messages.length, contacts: backup.contacts.length, seconds: importS, stored: stats,
+    contacts_seconds: contactsS, batches: batchSeconds.length, batch_messages: BATCH, batch_json_mb: jsonBytes / batchSeconds.length / 1048576,
+    batch_p50_s: percentile(sortedBatches, 0.5), batch_p95_s: percentile(sortedBatches, 0.95),
+    first_tenth_batch_s: mean(batchSeconds.slice(0, tenth)), last_tenth_batch_s: mean(batchSeconds.slice(-tenth)),
+  }));
 
   // The draft goes to the heaviest correspondent on LinkedIn: the largest slice to load.
   const counts = new Map();
@@ -97,6 +123,7 @@ try {
     operator: null, time: Date.now(), conversation: null,
   };
 
+  phase = 'wake';
   rapport.serve((url) => new URL(url).pathname === '/rapport-fixture/site-sim.js', { file: join(FIXTURES, 'site-sim.js') });
   rapport.serve(URL_THREAD, { file: join(FIXTURES, 'linkedin', 'thread.html') });
   const page = await rapport.openSite(URL_THREAD);
@@ -108,10 +135,22 @@ try {
     return { elapsed, reply };
   };
   const first = await analyze(draft);
+  // A wake whose stop failed even after retries is left out (and counted); more than a
+  // few such failures end the phase.
+  let stopFailures = 0;
+  const stopped = async () => {
+    try {
+      await stopWorker(rapport);
+      return true;
+    } catch (error) {
+      if (++stopFailures > 3) throw error;
+      console.error(`${error.message.slice(0, 200)}; sample left out`);
+      return false;
+    }
+  };
   const wakes = [];
   for (let i = 0; i < WAKES; i++) {
-    await stopWorker(rapport);
-    wakes.push((await analyze(draft)).elapsed);
+    if (await stopped()) wakes.push((await analyze(draft)).elapsed);
   }
   // Where a wake's time goes: the same wake answering a settings read (worker start, wasm
   // instantiation, chrome.storage), and an analysis for someone with no history (plus the
@@ -119,17 +158,19 @@ try {
   const parts = { settings: [], stranger: [] };
   const stranger = { ...draft, recipients: [{ name: 'Morgan Nobody', identity: { kind: 'linkedin', value: 'morgan-nobody-bench' } }] };
   for (let i = 0; i < Math.ceil(WAKES / 2); i++) {
-    await stopWorker(rapport);
-    let t = performance.now();
-    await rapport.sendFromPage({ type: 'get_settings' });
-    parts.settings.push(performance.now() - t);
-    await stopWorker(rapport);
-    parts.stranger.push((await analyze(stranger)).elapsed);
+    if (await stopped()) {
+      const t = performance.now();
+      await rapport.sendFromPage({ type: 'get_settings' });
+      parts.settings.push(performance.now() - t);
+    }
+    if (await stopped()) parts.stranger.push((await analyze(stranger)).elapsed);
   }
   parts.settings.sort((a, b) => a - b);
   parts.stranger.sort((a, b) => a - b);
+  phase = 'warm';
   const warm = [];
   for (let i = 0; i < 100; i++) warm.push((await analyze(draft)).elapsed);
+  phase = 'memory';
 
   let heap = {};
   try {
@@ -144,6 +185,7 @@ try {
     stored_messages: backup.messages.length,
     recipient_messages: counts.get(heaviest),
     samples: wakes.length,
+    stop_failures: stopFailures,
     p50_ms: percentile(wakes, 0.5),
     p95_ms: percentile(wakes, 0.95),
     warm_p50_ms: percentile(warm, 0.5),
@@ -154,6 +196,11 @@ try {
     sw_js_heap_mb: heap.usedSize !== undefined ? heap.usedSize / 1048576 : undefined,
     sw_backing_mb: heap.backingStorageSize !== undefined ? heap.backingStorageSize / 1048576 : undefined,
   }));
+} catch (error) {
+  failed = true;
+  console.log(JSON.stringify({ bench: 'worker-failure', phase, error: String(error?.message || error).slice(0, 400) }));
+  console.error(error);
 } finally {
   await rapport.close();
 }
+if (failed) process.exit(1);
