@@ -42,6 +42,13 @@ fn lexicon_for(settings: &Settings) -> Rc<Lexicon> {
         ("favor", &p.favor),
         ("pressure", &p.pressure),
     ];
+    if lists
+        .iter()
+        .all(|(_, e)| e.added.is_empty() && e.removed.is_empty())
+    {
+        // The same automaton the index's facts use: one build per worker life.
+        return Lexicon::shared_builtin();
+    }
     let mut key_src = String::new();
     for (name, e) in &lists {
         key_src.push_str(name);

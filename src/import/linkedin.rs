@@ -448,13 +448,12 @@ fn message_row(row: &Row, me: &Me, sink: &mut Sink) {
     } else {
         Direction::Received
     };
-    let from_key = from
-        .identity
-        .as_ref()
-        .map_or_else(|| row.at(c.from).to_string(), |i| i.key());
+    // The identity's key is also the sender's key in the import report.
+    let identity_key = from.identity.as_ref().map(Identity::key);
+    let from_key = identity_key.as_deref().unwrap_or(row.at(c.from));
     let print = fingerprint_u64(&[from_key.as_bytes(), text.as_bytes()]);
     let subject = row.at(c.subject);
-    sink.message(Message {
+    let message = Message {
         // The first 8 of the fingerprint's 16 hex digits.
         id: format!("li:{conversation}:{time}:{:08x}", print >> 32),
         channel: Channel::Linkedin,
@@ -466,7 +465,11 @@ fn message_row(row: &Row, me: &Me, sink: &mut Sink) {
         text,
         conversation: (!conversation.is_empty()).then(|| conversation.to_string()),
         operator: None,
-    });
+    };
+    match identity_key {
+        Some(key) => sink.message_from(message, key),
+        None => sink.message(message),
+    }
 }
 
 fn connection_row(row: &Row, sink: &mut Sink) {

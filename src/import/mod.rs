@@ -346,10 +346,16 @@ impl Sink {
     }
 
     pub(crate) fn message(&mut self, message: Message) {
+        let key = party_key(&message.from);
+        self.message_from(message, key);
+    }
+
+    /// [`Sink::message`] for a caller that already holds `party_key(&message.from)`.
+    pub(crate) fn message_from(&mut self, message: Message, key: String) {
+        debug_assert_eq!(key, party_key(&message.from));
         self.report_messages += 1;
         self.first = Some(self.first.map_or(message.time, |t| t.min(message.time)));
         self.last = Some(self.last.map_or(message.time, |t| t.max(message.time)));
-        let key = party_key(&message.from);
         if !key.is_empty() {
             self.senders
                 .entry(key)
