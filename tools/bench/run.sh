@@ -165,8 +165,10 @@ for line in sys.stdin:
 }
 
 # step_alongside NAME COMMAND...: a step that only builds, run while the next steps go
-# on; `joined NAME` waits for it. The steps it overlaps report CPU time (throughput per
-# CPU-second), which another process on the other core leaves nearly unchanged.
+# on; `joined NAME` waits for it. The wasm bench's cargo locks the wasm32 build
+# directory, build-tools' the native one, so the two compile at once; the measuring
+# steps it overlaps report CPU time (throughput per CPU-second), which another process
+# on the other core leaves nearly unchanged.
 declare -A ALONGSIDE
 step_alongside() {
   local name=$1
@@ -178,8 +180,8 @@ joined() {
 }
 
 step machine machine
-step build-tools cargo build --profile native --example gen_history --example bench_native --bench engine
 step_alongside wasm-bench wasm_bench
+step build-tools cargo build --profile native --example gen_history --example bench_native --bench engine
 # shellcheck disable=SC2086
 step generate "$TARGET/native/examples/gen_history" --out "$DATA" $SIZES
 step import-native "$TARGET/native/examples/bench_native" import "$DATA/$CMP_SIZE"
