@@ -541,6 +541,8 @@ async fn search_uses_the_persisted_keys_and_follows_every_write() {
     assert!(many.iter().all(|c| c.names[0].starts_with("Person 1")));
     assert_eq!(store.search("bulk3", 500).await.unwrap().len(), 60);
     assert_eq!(store.search("company 3", 500).await.unwrap().len(), 43);
+    // None of them has a message: none is recent.
+    assert!(store.recent_contacts(8).await.unwrap().is_empty());
 
     // A contact with many keys under the prefix does not hide the next one.
     let xaviers = ImportBatch {

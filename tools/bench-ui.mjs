@@ -115,7 +115,7 @@ async function benchSearch() {
 
   await openPopup();
   const reopened = [];
-  for (let i = 0; i < 10; i++) {
+  for (let i = 0; i < 30; i++) {
     await popup.close();
     await rapport.stopServiceWorker();
     await openPopup();
@@ -123,13 +123,13 @@ async function benchSearch() {
   }
   const stopped = [];
   await clear();
-  for (const key of 'quartermaine') {
+  for (const key of 'quartermaine zebulon') {
     await rapport.stopServiceWorker();
     stopped.push(await keystroke(key));
   }
   // The wake alone (worker start, wasm, database open): an empty search answers at once.
   const wake = [];
-  for (let i = 0; i < 10; i++) {
+  for (let i = 0; i < 20; i++) {
     await rapport.stopServiceWorker();
     wake.push(await popup.evaluate(async () => {
       const start = performance.now();

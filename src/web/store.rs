@@ -1277,8 +1277,13 @@ impl Store {
             .index("last")
             .map_err(&e)?;
         let mut records: Vec<ContactRecord> = Vec::new();
+        // Only contacts with a message: thousands imported without any (a LinkedIn
+        // export's connections) would otherwise be walked one cursor step at a time.
+        let with_messages = KeyRange::lower_bound(&JsValue::from_f64(0.0), Some(true))
+            .map(Query::from)
+            .map_err(&e)?;
         let cursor = idx
-            .open_cursor(None, Some(CursorDirection::Prev))
+            .open_cursor(Some(with_messages), Some(CursorDirection::Prev))
             .map_err(&e)?
             .await
             .map_err(&e)?;
@@ -1288,10 +1293,7 @@ impl Store {
                 let Some(value) = cursor.value().map_err(&e)? else {
                     break;
                 };
-                let record: ContactRecord = from_js(&value)?;
-                if record.last > 0 {
-                    records.push(record);
-                }
+                records.push(from_js(&value)?);
                 cursor.next(None).await.map_err(&e)?;
             }
         }
