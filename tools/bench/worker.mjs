@@ -3,9 +3,10 @@
 //
 //   node tools/bench/worker.mjs bench/data/100k      (prints JSON lines)
 //
-// 1. Imports DIR/backup.json through the background as the options page does: one
-//    `import_batch` request per batch (contacts first, then messages in batches of
-//    1,000), each written by the background in one IndexedDB transaction.
+// 1. Imports DIR/backup.json through the background as the options page does: an
+//    extension page (the file already loaded in it) sends one `import_batch` request
+//    per batch (contacts first, then messages in batches of 1,000), each written by the
+//    background in one IndexedDB transaction.
 // 2. Wake: stops the worker (the harness's stopServiceWorker, over CDP),
 //    then times an `analyze` request from a content script on a LinkedIn page until its
 //    verdict arrives: worker start, wasm instantiation, opening IndexedDB, loading the
@@ -27,6 +28,8 @@ const FIXTURES = join(ROOT, 'tests', 'fixtures', 'sites');
 const URL_THREAD = 'https://www.linkedin.com/messaging/thread/2-d2FrZQ/';
 const WAKES = Number(process.env.RAPPORT_BENCH_WAKES || 20);
 const BATCH = 1000;
+const BACKUP_URL = 'https://bench.rapport.invalid/backup';
+const PART = 10000;
 
 /** CDP Runtime.getHeapUsage of the extension's service worker, through a page session. */
 async function workerHeap(page) {
@@ -78,24 +81,51 @@ try {
   };
   phase = 'import';
   await send({ type: 'set_settings', settings: backup.settings }).catch((e) => console.error(e.message));
-  const t0 = performance.now();
-  const importId = `bench-${Date.now()}`;
-  for (let i = 0; i < backup.contacts.length; i += BATCH * 5) {
-    await send({ type: 'import_batch', import_id: importId, file: 'backup.json', batch: { contacts: backup.contacts.slice(i, i + BATCH * 5), messages: [] } });
-  }
-  const contactsS = (performance.now() - t0) / 1000;
+  // The batches are sent from an extension page, as the options page sends them: the
+  // page loads the file first (untimed), so the figure is the background's work and
+  // the extension's messaging, not 120 MB crossing the test driver's protocol.
+  // In parts: one 120 MB response is more than the driver's protocol carries.
+  const files = [{ contacts: backup.contacts, messages: [] }];
+  for (let i = 0; i < backup.messages.length; i += PART) files.push({ contacts: [], messages: backup.messages.slice(i, i + PART) });
+  files.forEach((part, k) => {
+    rapport.serve(`${BACKUP_URL}/${k}.json`, { body: JSON.stringify(part), contentType: 'application/json', headers: { 'access-control-allow-origin': '*' } });
+  });
+  const importer = await rapport.openExtensionPage('e2e-probe.html');
   // Per batch: its time and its JSON size, so the report can tell a cost per message
   // from one that grows with the store.
-  const batchSeconds = [];
-  let jsonBytes = 0;
-  for (let i = 0; i < backup.messages.length; i += BATCH) {
-    const batch = { contacts: [], messages: backup.messages.slice(i, i + BATCH) };
-    jsonBytes += JSON.stringify(batch).length;
-    const t = performance.now();
-    await send({ type: 'import_batch', import_id: importId, file: 'backup.json', batch });
-    batchSeconds.push((performance.now() - t) / 1000);
-  }
-  const importS = (performance.now() - t0) / 1000;
+  const { contactsS, importS, batchSeconds, jsonBytes } = await importer.evaluate(
+    async ({ url, count, batch }) => {
+      const history = { contacts: [], messages: [] };
+      for (let k = 0; k < count; k++) {
+        const part = await (await fetch(`${url}/${k}.json`)).json();
+        history.contacts.push(...part.contacts);
+        for (const m of part.messages) history.messages.push(m);
+      }
+      const importId = `bench-${Date.now()}`;
+      const send = async (part) => {
+        const reply = await chrome.runtime.sendMessage({ type: 'import_batch', import_id: importId, file: 'backup.json', batch: part });
+        if (!reply || reply.ok !== true) throw new Error(`import_batch failed: ${JSON.stringify(reply).slice(0, 300)}`);
+      };
+      const t0 = performance.now();
+      for (let i = 0; i < history.contacts.length; i += batch * 5) {
+        await send({ contacts: history.contacts.slice(i, i + batch * 5), messages: [] });
+      }
+      const contactsS = (performance.now() - t0) / 1000;
+      const batchSeconds = [];
+      let jsonBytes = 0;
+      for (let i = 0; i < history.messages.length; i += batch) {
+        const part = { contacts: [], messages: history.messages.slice(i, i + batch) };
+        jsonBytes += JSON.stringify(part).length;
+        const t = performance.now();
+        await send(part);
+        batchSeconds.push((performance.now() - t) / 1000);
+      }
+      // Measuring each batch's JSON size is left out of the import's time.
+      return { contactsS, importS: contactsS + batchSeconds.reduce((x, y) => x + y, 0), batchSeconds, jsonBytes };
+    },
+    { url: BACKUP_URL, count: files.length, batch: BATCH },
+  );
+  await importer.close();
   const stats = await send({ type: 'stats' }).catch(() => ({}));
   const tenth = Math.max(1, Math.floor(batchSeconds.length / 10));
   const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
