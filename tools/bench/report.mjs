@@ -44,7 +44,7 @@ for (const r of all('analyze-native-criterion')) {
 }
 
 const SIZE = (n) => (n >= 1e6 ? `${n / 1e6}M` : n >= 1e3 ? `${n / 1e3}k` : `${n}`);
-const ms = (v) => (v === undefined || v === null || Number.isNaN(v) ? 'n/a' : v < 1 ? `${(v * 1000).toFixed(0)} µs` : `${v.toFixed(2)} ms`);
+const ms = (v) => (v === undefined || v === null || Number.isNaN(v) ? 'n/a' : v < 0.01 ? `${(v * 1000).toFixed(1)} µs` : v < 1 ? `${(v * 1000).toFixed(0)} µs` : `${v.toFixed(2)} ms`);
 const num = (v, d = 1) => (v === undefined || v === null ? 'n/a' : Number(v).toFixed(d));
 const mb = (bytes) => `${(bytes / 1048576).toFixed(2)} MB`;
 const kb = (bytes) => `${(bytes / 1024).toFixed(0)} KB`;
