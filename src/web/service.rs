@@ -405,12 +405,7 @@ async fn record_sent(site: Site, draft: Draft) -> Result<ImportBatchReply, Strin
         conversation: draft.conversation.clone(),
         operator,
     };
-    write(
-        &format!("page-{site:?}").to_lowercase(),
-        "page",
-        vec![message],
-    )
-    .await
+    record(&format!("page-{site:?}").to_lowercase(), vec![message]).await
 }
 
 async fn record_seen(
@@ -469,21 +464,17 @@ async fn record_seen(
             }
         })
         .collect();
-    write(&format!("page-{site:?}").to_lowercase(), "page", messages).await
+    record(&format!("page-{site:?}").to_lowercase(), messages).await
 }
 
-async fn write(
-    import_id: &str,
-    file: &str,
-    messages: Vec<Message>,
-) -> Result<ImportBatchReply, String> {
+async fn record(import_id: &str, messages: Vec<Message>) -> Result<ImportBatchReply, String> {
     let store = store().await?;
     let batch = ImportBatch {
         messages,
         ..Default::default()
     };
     let reply = store
-        .write_batch(import_id, file, &batch)
+        .write_recorded(import_id, &batch)
         .await
         .map_err(user_error)?;
     if reply.messages_added > 0 {

@@ -79,6 +79,13 @@ const BLOCKED_RETRIES: u32 = 5;
 /// (Chromium's own writes: compaction, the service worker's files).
 const DISK_RESERVE_BYTES: u64 = 16 << 20;
 
+/// Whether a write's import may be taken back as a whole, which needs disk room.
+#[derive(Clone, Copy)]
+enum Takeback {
+    Possible,
+    Never,
+}
+
 /// An error worth showing the user: one plain sentence.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoreError {
@@ -754,15 +761,37 @@ impl Store {
             .map_err(idb_err("start a transaction"))
     }
 
-    /// Writes one batch in one transaction; re-writing the same batch adds nothing.
+    /// Writes one batch of an import in one transaction; re-writing the same batch adds
+    /// nothing. The disk must keep room to take the whole import back (Cancel).
     pub async fn write_batch(
         &self,
         import_id: &str,
         file: &str,
         batch: &ImportBatch,
     ) -> Result<ImportBatchReply, StoreError> {
+        self.write(import_id, file, batch, Takeback::Possible).await
+    }
+
+    /// Writes messages recorded from a page (sent, seen) under that site's standing
+    /// import. Nobody takes those back as a whole, so they need room for themselves
+    /// only: otherwise the reserve would grow with everything ever recorded.
+    pub async fn write_recorded(
+        &self,
+        import_id: &str,
+        batch: &ImportBatch,
+    ) -> Result<ImportBatchReply, StoreError> {
+        self.write(import_id, "page", batch, Takeback::Never).await
+    }
+
+    async fn write(
+        &self,
+        import_id: &str,
+        file: &str,
+        batch: &ImportBatch,
+        takeback: Takeback,
+    ) -> Result<ImportBatchReply, StoreError> {
         let needed = serde_json::to_string(batch).map_or(0, |json| json.len()) as u64;
-        self.check_room(import_id, needed).await?;
+        self.check_room(import_id, needed, takeback).await?;
         let tx = self.tx(
             &[CONTACTS, NOTES, MESSAGES, IMPORTS],
             TransactionMode::ReadWrite,
@@ -800,15 +829,25 @@ impl Store {
     /// never fills the disk itself: a batch is written only while the browser's estimate
     /// leaves room for it and for taking the whole import back (Chromium keeps an undo
     /// log of deleted values: cancelling 14 MB needed 24 MB), plus a reserve.
-    async fn check_room(&self, import_id: &str, needed: u64) -> Result<(), StoreError> {
+    async fn check_room(
+        &self,
+        import_id: &str,
+        needed: u64,
+        takeback: Takeback,
+    ) -> Result<(), StoreError> {
         let Some(room) = storage_room().await else {
             return Ok(());
         };
-        let so_far = self
-            .import_log(import_id)
-            .await?
-            .map_or(0, |log| log.bytes_written);
-        let wanted = 2 * (so_far + needed) + DISK_RESERVE_BYTES;
+        let wanted = match takeback {
+            Takeback::Never => needed,
+            Takeback::Possible => {
+                let so_far = self
+                    .import_log(import_id)
+                    .await?
+                    .map_or(0, |log| log.bytes_written);
+                2 * (so_far + needed)
+            }
+        } + DISK_RESERVE_BYTES;
         if room < wanted as f64 {
             return Err(StoreError::quota());
         }
