@@ -121,6 +121,31 @@ export async function openPanel(page, editorSelector, index = 0) {
 }
 
 /**
+ * Clicks `selector` inside an open panel frame as a user does, once input really reaches
+ * the frame. The panel is an out-of-process frame: right after it opens, on a loaded
+ * machine, Chromium can still route the pointer by stale hit-test data to the page
+ * beneath, and a click is lost (seen 1 run in 6 at load 6). A mouse move the frame
+ * itself reports proves the routing is current.
+ */
+export async function clickInPanel(page, frame, selector) {
+  const target = frame.locator(selector);
+  await target.waitFor();
+  await frame.evaluate(() => {
+    window.__e2ePointerArrived = false;
+    document.addEventListener('mousemove', () => { window.__e2ePointerArrived = true; }, { once: true });
+  });
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const box = await target.boundingBox();
+    if (box) {
+      await page.mouse.move(box.x + box.width / 2 + (attempt % 2), box.y + box.height / 2);
+      if (await frame.evaluate(() => window.__e2ePointerArrived)) break;
+    }
+    await page.waitForTimeout(100);
+  }
+  await target.click();
+}
+
+/**
  * Where badge `index` is on screen. The badge lives in a closed shadow root, which
  * only the DevTools protocol (like assistive technology) reaches; page scripts can't.
  */

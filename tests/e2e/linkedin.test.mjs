@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   launchWithFixtures, open, typeInto, clearEditor, waitForOverlay, overlayFrames, overlayState,
-  hasRule, rulesOf, sentOnPage, openPanel, activeDraft,
+  hasRule, rulesOf, sentOnPage, openPanel, activeDraft, clickInPanel,
 } from './compose.mjs';
 import { seedHistory, contactSummary } from './history.mjs';
 
@@ -47,7 +47,7 @@ test('thread page: rule families show as data-rule, dismiss hides one for this d
 
   // Dismiss for this draft: the frame's own button, a real click inside the extension page.
   const frame = await openPanel(page, EDITOR);
-  await frame.locator('li[data-rule="known-contact-pitch"] button[data-action="overlay_actionDismiss"]').click();
+  await clickInPanel(page, frame, 'li[data-rule="known-contact-pitch"] button[data-action="overlay_actionDismiss"]');
   shown = await waitForOverlay(page, (s) => !hasRule('known-contact-pitch')(s));
   // Typing on keeps it dismissed: the dismissal is for this draft, not this keystroke.
   await page.keyboard.type(' Thanks!');

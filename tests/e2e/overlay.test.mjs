@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  launchWithFixtures, open, typeInto, waitForOverlay, overlayFrames, hasRule, openPanel, panelVisible,
+  launchWithFixtures, open, typeInto, waitForOverlay, overlayFrames, hasRule, openPanel, panelVisible, clickInPanel,
 } from './compose.mjs';
 import { seedHistory } from './history.mjs';
 
@@ -84,7 +84,7 @@ test("actions: don't warn for this person, then turn the rule off", async (t) =>
   await typeInto(page, EDITOR, 'Hi John, good to see you.');
   await waitForOverlay(page, hasRule('greeting-mismatch'));
   const frame = await openPanel(page, EDITOR);
-  await frame.locator('li[data-rule="greeting-mismatch"] button[data-action="overlay_actionExceptPerson"]').click();
+  await clickInPanel(page, frame, 'li[data-rule="greeting-mismatch"] button[data-action="overlay_actionExceptPerson"]');
   await waitForOverlay(page, (s) => !hasRule('greeting-mismatch')(s));
 
   await page.locator(EDITOR).click();
@@ -92,7 +92,7 @@ test("actions: don't warn for this person, then turn the rule off", async (t) =>
   await page.keyboard.type(' Quick {first_name} check.');
   await waitForOverlay(page, hasRule('merge-field'));
   await openPanel(page, EDITOR);
-  await frame.locator('li[data-rule="merge-field"] button[data-action="overlay_actionRuleOff"]').click();
+  await clickInPanel(page, frame, 'li[data-rule="merge-field"] button[data-action="overlay_actionRuleOff"]');
   await waitForOverlay(page, (s) => !hasRule('merge-field')(s));
   const changed = await rapport.sendFromPage({ type: 'get_settings' });
   assert.equal(changed.settings.rules['merge-field'].enabled, false);
@@ -105,7 +105,7 @@ test('Open contact shows the contact view for this tab in a new tab', async () =
   await waitForOverlay(page, hasRule('merge-field'));
   const frame = await openPanel(page, EDITOR);
   const opened = rapport.context.waitForEvent('page');
-  await frame.locator('li[data-rule="merge-field"] button[data-action="overlay_actionOpenContact"]').click();
+  await clickInPanel(page, frame, 'li[data-rule="merge-field"] button[data-action="overlay_actionOpenContact"]');
   const contactPage = await opened;
   assert.match(contactPage.url(), /^chrome-extension:\/\/[a-p]{32}\/popup\/popup\.html\?tab=\d+$/);
   await contactPage.close();
