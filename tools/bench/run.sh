@@ -39,11 +39,13 @@ import json, sys
 path, only = sys.argv[1], set(sys.argv[2:])
 rows = [json.loads(l) for l in open(path) if l.strip()]
 def stale(r):
+    if r["bench"] == "rerun":  # an earlier re-run of the same steps: its note goes too
+        return set(r["steps"].split()) <= only
     return r.get("_step") in only or r.get("step") in only or r["bench"].split("-")[0] in only
 open(path, "w").write("".join(json.dumps(r) + "\n" for r in rows if not stale(r)))
 PY
-  printf '{"bench":"rerun","steps":"%s","date":"%s","load_average":"%s"}\n' "$ONLY" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
-    "$(cut -d' ' -f1-3 /proc/loadavg)" >>"$RESULTS/results.jsonl"
+  printf '{"bench":"rerun","steps":"%s","date":"%s","load_average":"%s","commit":"%s"}\n' "$ONLY" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+    "$(cut -d' ' -f1-3 /proc/loadavg)" "$(git rev-parse --short HEAD 2>/dev/null)" >>"$RESULTS/results.jsonl"
 fi
 
 # step NAME COMMAND...: its JSON lines go to the results, everything else to NAME.log.
