@@ -167,13 +167,16 @@ async fn crud_and_index_queries() {
     // Band keys of a sent message find it again; a window after it does not.
     let bands = rapport::engine::message_band_keys(&thread[2]);
     assert!(!bands.is_empty(), "a long sent message has band keys");
-    let hits = store.messages_by_band(&bands[..1], T0).await.unwrap();
+    let hits = store.known_by_band(&bands[..1], T0).await.unwrap();
     assert_eq!(
-        hits[0].iter().map(|m| m.id.as_str()).collect::<Vec<_>>(),
+        hits[0]
+            .iter()
+            .map(|k| k.message.id.as_str())
+            .collect::<Vec<_>>(),
         ["m3"]
     );
     let later = store
-        .messages_by_band(&bands[..1], T0 + 10 * DAY)
+        .known_by_band(&bands[..1], T0 + 10 * DAY)
         .await
         .unwrap();
     assert!(later[0].is_empty());
@@ -456,8 +459,8 @@ async fn upgrade_from_version_1_data() {
     assert_eq!(thread.len(), 3);
     // Sent messages got band keys.
     let bands = rapport::engine::message_band_keys(&thread[2]);
-    let hits = store.messages_by_band(&bands, 0).await.unwrap();
-    assert!(hits.iter().any(|h| h.iter().any(|m| m.id == "m3")));
+    let hits = store.known_by_band(&bands, 0).await.unwrap();
+    assert!(hits.iter().any(|h| h.iter().any(|k| k.message.id == "m3")));
     // Recent contacts learned the last message time.
     assert_eq!(store.recent_contacts(5).await.unwrap()[0].id, "c-brian");
     // And search keys, the nickname's among them (v3).

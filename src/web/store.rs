@@ -1240,37 +1240,6 @@ impl Store {
         Ok(out)
     }
 
-    /// Per band key: the sent messages since `since` carrying it.
-    pub async fn messages_by_band(
-        &self,
-        bands: &[String],
-        since: Millis,
-    ) -> Result<Vec<Vec<Message>>, StoreError> {
-        if bands.is_empty() {
-            return Ok(Vec::new());
-        }
-        let tx = self.tx(&[MESSAGES], TransactionMode::ReadOnly)?;
-        let e = idb_err("read messages");
-        let idx = tx
-            .object_store(MESSAGES)
-            .map_err(&e)?
-            .index("band_time")
-            .map_err(&e)?;
-        let mut requests = Vec::new();
-        for b in bands {
-            requests.push(
-                idx.get_all(Some(pair_range(b, since as f64, f64::INFINITY)?), None)
-                    .map_err(&e)?,
-            );
-        }
-        let mut out = Vec::new();
-        for r in requests {
-            let values = r.await.map_err(&e)?;
-            out.push(messages_of(values)?);
-        }
-        Ok(out)
-    }
-
     pub async fn messages_in_conversation(
         &self,
         conversation: &str,
