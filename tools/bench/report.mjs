@@ -325,6 +325,13 @@ table(['Figure', 'Target', 'Measured', 'Verdict'], [
 if (speedup !== undefined && speedup < 10) {
   p(`Why (from this run's figures): Rapport's lookup took ${ms(nr.lookup_us / 1000)} for ${num(nr.candidates_per_query)} candidates per query`);
   p(`(${num(nr.bands)} bands against datasketch's ${num(nd.bands)}), datasketch's ${ms(nd.query_us / 1000)} for ${num(nd.candidates_per_query)}.`);
+  if (nr.band_keys_us !== undefined) {
+    const probes = nr.lookup_us - nr.band_keys_us;
+    p(`Hashing the ${num(nr.bands)} bands into keys took ${ms(nr.band_keys_us / 1000)} of it; the other ${ms(probes / 1000)} are ${num(nr.bands)} probes of a`);
+    p(`${num(nr.docs * nr.bands)}-entry hash map plus gathering, sorting and deduplicating the candidates, about ${ms(probes / nr.bands / 1000)} per band:`);
+    p('consistent with a main-memory access or two per probe (an inference: cache misses are not counted here), so fewer bands');
+    p('(at some cost in recall) or a denser bucket layout are the levers.');
+  }
   p();
 }
 p(`Corpus: the first ${nr?.docs ?? 'N'} sent messages of the ${nr?.history ?? '100k'} history as the engine masks them (names, numbers and dates`);
