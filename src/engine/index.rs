@@ -151,12 +151,23 @@ pub fn message_signature(message: &Message) -> Option<Signature> {
         .collect();
     let (tokens, layout) = content_tokens(&chars);
     let g = greeting::parse(&chars, &layout);
+    sent_signature(message, &tokens, g.as_ref())
+}
+
+/// The signature of a sent message's tokens, its parties' names and greeting masked:
+/// one definition for [`message_signature`] and [`MessageFacts::of`], so the band keys
+/// persisted with a message and those the CLI computes always agree.
+fn sent_signature(
+    message: &Message,
+    tokens: &[Token],
+    greeting: Option<&greeting::Greeting>,
+) -> Option<Signature> {
     let names = message
         .to
         .iter()
         .chain(std::iter::once(&message.from))
         .filter_map(|p| p.name.as_deref());
-    minhash::signature(tokens.iter(), &mask_words(names, g.as_ref()))
+    minhash::signature(tokens.iter(), &mask_words(names, greeting))
 }
 
 /// Near-duplicate signature of a draft (recipients' names masked).
@@ -217,13 +228,7 @@ impl MessageFacts {
         };
         match message.direction {
             Direction::Sent => {
-                let names = message
-                    .to
-                    .iter()
-                    .chain(std::iter::once(&message.from))
-                    .filter_map(|p| p.name.as_deref());
-                facts.signature = minhash::signature(tokens.iter(), &mask_words(names, g.as_ref()))
-                    .map(|s| s.hashes);
+                facts.signature = sent_signature(message, &tokens, g.as_ref()).map(|s| s.hashes);
                 facts.greeting_names = g
                     .map(|g| g.names.into_iter().map(|n| n.text).collect())
                     .unwrap_or_default();
