@@ -4,8 +4,7 @@
 //! - `contacts` (key `id`): a [`Contact`] without its user-entered tags, plus
 //!   `identity_keys` (unique, multi-entry index `identity`: one person per address or
 //!   profile), `name_keys` (multi-entry index `name`, for name-match suggestions and
-//!   search) and `last` (index `last`: time of the latest message, for "recent"),
-//!   `search_keys` (multi-entry index `search`: [`crate::search::contact_keys`], so a
+//!   search) and `search_keys` (multi-entry index `search`: [`crate::search::contact_keys`], so a
 //!   search is a few key-range lookups, never a read of every contact).
 //! - `notes` (key `contact`): tags and per-rule exceptions. Kept apart from `contacts`
 //!   so no import can overwrite what the user typed. `search_keys` (multi-entry index
@@ -19,6 +18,12 @@
 //!   import added, so Cancel can take it back).
 //!   Each message record also holds `facts` (v3): what the engine derives from its text
 //!   ([`MessageFacts`]), so a verdict indexes a thread without re-reading the texts.
+//! - `recency` (key `[time, identity key]`, value `{ import }` with index `import`):
+//!   when a batch last exchanged a message with someone, for "recent contacts". Kept
+//!   out of `contacts` because a batch of messages touches hundreds of people: bumping
+//!   a time inside each contact rewrote every one of its index entries (measured:
+//!   a quarter of a message batch's commit). Entries are only ever added; the newest
+//!   per person counts.
 //! - `imports` (key `import_id`): the import log.
 //! - `meta` (key `key`): `data_version`, the version the records were migrated to.
 //!
@@ -64,6 +69,7 @@ const CONTACTS: &str = "contacts";
 const NOTES: &str = "notes";
 const MESSAGES: &str = "messages";
 const IMPORTS: &str = "imports";
+const RECENCY: &str = "recency";
 const META: &str = "meta";
 
 /// Records read and rewritten at a time by a migration (one transaction throughout).
@@ -78,6 +84,8 @@ const BLOCKED_RETRIES: u32 = 5;
 /// Free disk space a write must leave besides what taking its import back needs
 /// (Chromium's own writes: compaction, the service worker's files).
 const DISK_RESERVE_BYTES: u64 = 16 << 20;
+/// [`ImportLog::status`] of an import taken back.
+const CANCELLED: &str = "cancelled";
 
 /// Whether a write's import may be taken back as a whole, which needs disk room.
 #[derive(Clone, Copy)]
@@ -162,11 +170,12 @@ pub struct ContactRecord {
     pub identity_keys: Vec<String>,
     pub name_keys: Vec<String>,
     pub search_keys: Vec<String>,
-    /// Latest message time with them; 0 when none.
-    pub last: Millis,
     /// Counts and dates from a shared relationship book, when that is all we have.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub history: Option<ContactHistory>,
+    /// v2's time of the latest message, read only to carry it into `recency` (v3).
+    #[serde(rename = "last", default, skip_serializing)]
+    legacy_last: Millis,
     /// The import that created the record (Cancel removes it if nothing else touched it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
@@ -476,6 +485,11 @@ fn upgrade_schema(
             .create_index("search", search(), Some(multi(false)))?;
         tx.object_store(NOTES)?
             .create_index("search", search(), Some(multi(false)))?;
+        // "Recent" moves from a time inside each contact to its own store (see the
+        // module docs); `migrate_records` carries the times over.
+        tx.object_store(CONTACTS)?.delete_index("last")?;
+        db.create_object_store(RECENCY, ObjectStoreParams::new())?
+            .create_index("import", KeyPath::new_single("import"), None)?;
         // Message records also carry the engine's facts ([`MessageFacts`]), added by
         // `migrate_records`.
     }
@@ -519,10 +533,11 @@ async fn migrate_records(db: &Database) -> Result<(), StoreError> {
     }
     let tx = db
         .transaction(
-            &[META, CONTACTS, NOTES, MESSAGES],
+            &[META, CONTACTS, NOTES, MESSAGES, RECENCY],
             TransactionMode::ReadWrite,
         )
         .map_err(idb_err("open a migration"))?;
+    let recency = tx.object_store(RECENCY).map_err(idb_err("migrate"))?;
     let meta = tx.object_store(META).map_err(idb_err("migrate"))?;
     let current: Option<MetaRecord> = from_js_opt(
         &meta
@@ -568,6 +583,9 @@ async fn migrate_records(db: &Database) -> Result<(), StoreError> {
                 .put(&to_js(&record)?, None)
                 .map_err(idb_err("migrate"))?;
         }
+        for (party, time) in &last {
+            put_recency(&recency, *time, party, "")?;
+        }
         for record in &mut records {
             let tags = std::mem::take(&mut record.contact.tags);
             let exceptions = std::mem::take(&mut record.contact.exceptions);
@@ -584,33 +602,36 @@ async fn migrate_records(db: &Database) -> Result<(), StoreError> {
                     .map_err(idb_err("migrate"))?;
             }
             record.reindex();
-            record.last = record
-                .identity_keys
-                .iter()
-                .filter_map(|k| last.get(k))
-                .copied()
-                .max()
-                .unwrap_or(0);
             contacts
                 .put(&to_js(record)?, None)
                 .map_err(idb_err("migrate"))?;
         }
     }
     if version < 3 {
-        // Search keys for every contact and every set of tags. Reads here see the
-        // writes of the step above (same transaction).
+        // Search keys for every contact and every set of tags, and v2's "latest
+        // message" times into `recency`. Reads here see the writes of the step above
+        // (same transaction).
         let contacts = tx.object_store(CONTACTS).map_err(idb_err("migrate"))?;
         rewrite_pages(
             &contacts,
             |r: &ContactRecord| r.id.clone(),
-            ContactRecord::reindex,
+            |r: &mut ContactRecord| {
+                r.reindex();
+                for k in &r.identity_keys {
+                    put_recency(&recency, r.legacy_last, k, "")?;
+                }
+                Ok(())
+            },
         )
         .await?;
         let notes = tx.object_store(NOTES).map_err(idb_err("migrate"))?;
         rewrite_pages(
             &notes,
             |n: &NotesRecord| n.contact.clone(),
-            NotesRecord::reindex,
+            |n: &mut NotesRecord| {
+                n.reindex();
+                Ok(())
+            },
         )
         .await?;
     }
@@ -624,6 +645,7 @@ async fn migrate_records(db: &Database) -> Result<(), StoreError> {
                 if !r.facts.as_ref().is_some_and(MessageFacts::is_current) {
                     r.facts = Some(MessageFacts::of(&r.message));
                 }
+                Ok(())
             },
         )
         .await?;
@@ -641,7 +663,7 @@ async fn migrate_records(db: &Database) -> Result<(), StoreError> {
 async fn rewrite_pages<T: Serialize + DeserializeOwned>(
     store: &idb::ObjectStore,
     key: impl Fn(&T) -> String,
-    edit: impl Fn(&mut T),
+    edit: impl Fn(&mut T) -> Result<(), StoreError>,
 ) -> Result<(), StoreError> {
     let e = idb_err("migrate");
     let mut after: Option<String> = None;
@@ -659,7 +681,7 @@ async fn rewrite_pages<T: Serialize + DeserializeOwned>(
             .map_err(&e)?;
         let full_page = values.len() == MIGRATE_PAGE as usize;
         let mut records: Vec<T> = from_js_array(values)?;
-        records.iter_mut().for_each(&edit);
+        records.iter_mut().try_for_each(&edit)?;
         for record in to_js_all(&records)?.iter() {
             store.put(&record, None).map_err(&e)?;
         }
@@ -790,13 +812,25 @@ impl Store {
         batch: &ImportBatch,
         takeback: Takeback,
     ) -> Result<ImportBatchReply, StoreError> {
-        let needed = serde_json::to_string(batch).map_or(0, |json| json.len()) as u64;
-        self.check_room(import_id, needed, takeback).await?;
+        // Everything that needs no database comes first, before this batch takes its
+        // turn: while an import's previous batch commits (the browser's work), the
+        // next one is parsed, its facts derived and its records encoded.
+        let batch_bytes = serde_json::to_string(batch).map_or(0, |json| json.len()) as u64;
+        let prepared = PreparedMessages::new(&batch.messages, import_id)?;
+        let turn = WriteTurn::take().await;
+        let room = RoomCheck {
+            free: storage_room().await,
+            batch_bytes,
+            takeback,
+        };
         let tx = self.tx(
-            &[CONTACTS, NOTES, MESSAGES, IMPORTS],
+            &[CONTACTS, NOTES, MESSAGES, IMPORTS, RECENCY],
             TransactionMode::ReadWrite,
         )?;
-        let written = write_in(&tx, import_id, file, batch, needed).await;
+        // Transactions over the same stores run in the order they were created, so the
+        // next batch may go on: its transaction starts only when this one is done.
+        drop(turn);
+        let written = write_in(&tx, import_id, file, batch, prepared, &room).await;
         let failure = match written {
             Ok(reply) => {
                 if let Some(fault) = INJECTED_FAULT.with(|f| f.take()) {
@@ -820,38 +854,7 @@ impl Store {
                 }
             }
         };
-        Err(disk_full_is_quota(failure, needed).await)
-    }
-
-    /// Refuses a batch the disk cannot safely take. Chromium meets a full disk with IO
-    /// errors that close the database, and in one measured run (tests/e2e/quota.test.mjs,
-    /// profile on a full tmpfs) it came back empty: the whole history gone. So Rapport
-    /// never fills the disk itself: a batch is written only while the browser's estimate
-    /// leaves room for it and for taking the whole import back (Chromium keeps an undo
-    /// log of deleted values: cancelling 14 MB needed 24 MB), plus a reserve.
-    async fn check_room(
-        &self,
-        import_id: &str,
-        needed: u64,
-        takeback: Takeback,
-    ) -> Result<(), StoreError> {
-        let Some(room) = storage_room().await else {
-            return Ok(());
-        };
-        let wanted = match takeback {
-            Takeback::Never => needed,
-            Takeback::Possible => {
-                let so_far = self
-                    .import_log(import_id)
-                    .await?
-                    .map_or(0, |log| log.bytes_written);
-                2 * (so_far + needed)
-            }
-        } + DISK_RESERVE_BYTES;
-        if room < wanted as f64 {
-            return Err(StoreError::quota());
-        }
-        Ok(())
+        Err(disk_full_is_quota(failure, batch_bytes).await)
     }
 
     /// Takes back everything one import added (its messages, and the contacts it
@@ -874,7 +877,7 @@ impl Store {
             }
         }
         let tx = self.tx(
-            &[CONTACTS, NOTES, MESSAGES, IMPORTS],
+            &[CONTACTS, NOTES, MESSAGES, IMPORTS, RECENCY],
             TransactionMode::ReadWrite,
         )?;
         let e = idb_err("cancel the import");
@@ -903,6 +906,17 @@ impl Store {
         {
             contacts.delete(key_of(&r.id)).map_err(&e)?;
         }
+        let recency = tx.object_store(RECENCY).map_err(&e)?;
+        let dated = recency
+            .index("import")
+            .map_err(&e)?
+            .get_all_keys(Some(key_of(import_id)), None)
+            .map_err(&e)?
+            .await
+            .map_err(&e)?;
+        for key in dated {
+            recency.delete(Query::from(key)).map_err(&e)?;
+        }
         let imports = tx.object_store(IMPORTS).map_err(&e)?;
         let log: Option<ImportLog> = from_js_opt(
             &imports
@@ -913,7 +927,7 @@ impl Store {
                 .unwrap_or(JsValue::UNDEFINED),
         )?;
         if let Some(mut log) = log {
-            log.status = "cancelled".into();
+            log.status = CANCELLED.into();
             log.updated = now();
             log.messages_added = 0;
             log.contacts_added = 0;
@@ -1275,34 +1289,59 @@ impl Store {
         Ok(n > 0)
     }
 
-    /// Contacts with the most recent messages first.
+    /// Contacts with the most recent messages first: the newest `recency` entries,
+    /// each person once, read until `limit` contacts are found. Contacts without any
+    /// message (a LinkedIn export's connections) have no entry and are never walked.
     pub async fn recent_contacts(&self, limit: usize) -> Result<Vec<Contact>, StoreError> {
-        let tx = self.tx(&[CONTACTS, NOTES], TransactionMode::ReadOnly)?;
+        let tx = self.tx(&[CONTACTS, NOTES, RECENCY], TransactionMode::ReadOnly)?;
         let e = idb_err("read contacts");
-        let idx = tx
+        let by_identity = tx
             .object_store(CONTACTS)
             .map_err(&e)?
-            .index("last")
+            .index("identity")
             .map_err(&e)?;
-        let mut records: Vec<ContactRecord> = Vec::new();
-        // Only contacts with a message: thousands imported without any (a LinkedIn
-        // export's connections) would otherwise be walked one cursor step at a time.
-        let with_messages = KeyRange::lower_bound(&JsValue::from_f64(0.0), Some(true))
-            .map(Query::from)
-            .map_err(&e)?;
-        let cursor = idx
-            .open_cursor(Some(with_messages), Some(CursorDirection::Prev))
+        let cursor = tx
+            .object_store(RECENCY)
+            .map_err(&e)?
+            .open_key_cursor(None, Some(CursorDirection::Prev))
             .map_err(&e)?
             .await
             .map_err(&e)?;
-        if let Some(cursor) = cursor {
-            let mut cursor = cursor.into_managed();
-            while records.len() < limit {
-                let Some(value) = cursor.value().map_err(&e)? else {
+        let mut records: Vec<ContactRecord> = Vec::new();
+        let Some(cursor) = cursor else {
+            return Ok(Vec::new());
+        };
+        let mut cursor = cursor.into_managed();
+        let mut parties_seen: HashSet<String> = HashSet::new();
+        let mut contacts_seen: HashSet<String> = HashSet::new();
+        let mut exhausted = false;
+        while records.len() < limit && !exhausted {
+            // The next people, newest first; their contacts are looked up together.
+            let mut parties: Vec<String> = Vec::new();
+            while parties.len() < limit - records.len() {
+                let Some(key) = cursor.key().map_err(&e)? else {
+                    exhausted = true;
                     break;
                 };
-                records.push(from_js(&value)?);
+                if let Some(party) = js_sys::Array::from(&key).get(1).as_string() {
+                    if parties_seen.insert(party.clone()) {
+                        parties.push(party);
+                    }
+                }
                 cursor.next(None).await.map_err(&e)?;
+            }
+            let requests = parties
+                .iter()
+                .map(|p| by_identity.get(key_of(p)).map_err(&e))
+                .collect::<Result<Vec<_>, _>>()?;
+            for value in get_results(requests, &e).await? {
+                // A person whose contact was erased or merged away has none, or the
+                // contact of someone already listed.
+                if let Some(record) = from_js_opt::<ContactRecord>(&value)? {
+                    if contacts_seen.insert(record.id.clone()) && records.len() < limit {
+                        records.push(record);
+                    }
+                }
             }
         }
         with_notes(&tx, records).await
@@ -1411,11 +1450,11 @@ impl Store {
     /// Deletes all history, tags and the import log, in one transaction.
     pub async fn erase(&self) -> Result<(), StoreError> {
         let tx = self.tx(
-            &[CONTACTS, NOTES, MESSAGES, IMPORTS],
+            &[CONTACTS, NOTES, MESSAGES, IMPORTS, RECENCY],
             TransactionMode::ReadWrite,
         )?;
         let e = idb_err("erase history");
-        for s in [CONTACTS, NOTES, MESSAGES, IMPORTS] {
+        for s in [CONTACTS, NOTES, MESSAGES, IMPORTS, RECENCY] {
             tx.object_store(s).map_err(&e)?.clear().map_err(&e)?;
         }
         commit(tx, "erase history").await
@@ -1487,7 +1526,6 @@ impl Store {
             ));
         };
         merge_into(&mut k, &a.contact, &HashMap::new());
-        k.last = k.last.max(a.last);
         let mut note = kn.unwrap_or_else(|| NotesRecord {
             contact: keep.to_owned(),
             ..Default::default()
@@ -1530,13 +1568,12 @@ impl Store {
         }
         c.contact.identities.retain(|i| i != identity);
         c.reindex();
-        let mut fresh = ContactRecord::new(Contact {
+        let fresh = ContactRecord::new(Contact {
             id: mint_id(&[identity.key()], now()),
             identities: vec![identity.clone()],
             names: c.contact.names.first().cloned().into_iter().collect(),
             ..Default::default()
         });
-        fresh.last = c.last;
         contacts.put(&to_js(&c)?, None).map_err(&e)?;
         contacts.put(&to_js(&fresh)?, None).map_err(&e)?;
         commit(tx, "split the contact").await?;
@@ -1676,6 +1713,26 @@ async fn all_results(
         .map(|r| r.result_value().map_err(e))
         .collect::<Result<_, _>>()?;
     out.push(last.into());
+    Ok(out)
+}
+
+/// The values `requests` found (`undefined` where none), in order. Requests of one
+/// transaction complete in order, so only the last is awaited: idb attaches its
+/// handlers at the await, and awaiting a request that already completed would never
+/// resolve.
+async fn get_results(
+    mut requests: Vec<idb::request::GetStoreRequest>,
+    e: &impl Fn(idb::Error) -> StoreError,
+) -> Result<Vec<JsValue>, StoreError> {
+    let Some(last) = requests.pop() else {
+        return Ok(Vec::new());
+    };
+    let last = last.await.map_err(e)?.unwrap_or(JsValue::UNDEFINED);
+    let mut out: Vec<JsValue> = requests
+        .iter()
+        .map(|r| r.result_value().map_err(e))
+        .collect::<Result<_, _>>()?;
+    out.push(last);
     Ok(out)
 }
 
@@ -1855,34 +1912,132 @@ fn mint_id(identity_keys: &[String], salt: Millis) -> String {
     )
 }
 
+/// Notes that a message or book entry with `party` (an identity key) is dated
+/// `time`, for "recent contacts": an entry only ever added, the newest counting.
+fn put_recency(
+    store: &idb::ObjectStore,
+    time: Millis,
+    party: &str,
+    import: &str,
+) -> Result<(), StoreError> {
+    if time <= 0 {
+        return Ok(());
+    }
+    let key = js_sys::Array::of2(&JsValue::from_f64(time as f64), &JsValue::from_str(party));
+    let value = js_sys::Object::new();
+    js_sys::Reflect::set(&value, &"import".into(), &JsValue::from_str(import))
+        .map_err(|_| StoreError::new("could not encode a record"))?;
+    store
+        .put(&value, Some(&key))
+        .map_err(idb_err("save the import"))?;
+    Ok(())
+}
+
+/// Batches take their turn in the order they arrived, whatever order the awaits
+/// before their transactions finish in: contacts stay ahead of the messages that
+/// refer to them, and a batch never lands before one sent earlier.
+struct WriteTurn(js_sys::Function);
+
+thread_local! {
+    /// Settles when the latest batch to ask has created its transaction.
+    static LAST_TURN: std::cell::RefCell<js_sys::Promise> =
+        std::cell::RefCell::new(js_sys::Promise::resolve(&JsValue::UNDEFINED));
+}
+
+impl WriteTurn {
+    async fn take() -> WriteTurn {
+        let mut release = None;
+        let mine = js_sys::Promise::new(&mut |resolve, _reject| release = Some(resolve));
+        let before = LAST_TURN.with(|last| last.replace(mine));
+        // A turn's promise only ever resolves.
+        let _ = wasm_bindgen_futures::JsFuture::from(before).await;
+        WriteTurn(release.expect("the Promise executor runs at once"))
+    }
+}
+
+impl Drop for WriteTurn {
+    fn drop(&mut self) {
+        let _ = self.0.call0(&JsValue::UNDEFINED);
+    }
+}
+
+/// A batch's messages made ready outside any transaction: their records, with the
+/// facts derived from their texts, already encoded for IndexedDB (same order).
+struct PreparedMessages {
+    records: Vec<MessageRecord>,
+    encoded: js_sys::Array,
+}
+
+impl PreparedMessages {
+    fn new(messages: &[Message], import_id: &str) -> Result<Self, StoreError> {
+        let records: Vec<MessageRecord> = messages
+            .iter()
+            .map(|m| MessageRecord::new(m.clone(), import_id))
+            .collect();
+        let encoded = to_js_all(&records)?;
+        Ok(PreparedMessages { records, encoded })
+    }
+}
+
+/// Whether the disk can safely take a batch. Chromium meets a full disk with IO
+/// errors that close the database, and in one measured run (tests/e2e/quota.test.mjs,
+/// profile on a full tmpfs) it came back empty: the whole history gone. So Rapport
+/// never fills the disk itself: a batch is written only while the browser's estimate
+/// leaves room for it and for taking the whole import back (Chromium keeps an undo
+/// log of deleted values: cancelling 14 MB needed 24 MB), plus a reserve.
+struct RoomCheck {
+    /// `quota - usage` before the batch's transaction; `None` when the browser cannot
+    /// tell, and then nothing is refused.
+    free: Option<f64>,
+    batch_bytes: u64,
+    takeback: Takeback,
+}
+
+impl RoomCheck {
+    /// `written_so_far`: what the import's earlier batches stored, from its log, read
+    /// in the batch's own transaction (an estimate read before it could miss the
+    /// batch committed just ahead).
+    fn check(&self, written_so_far: u64) -> Result<(), StoreError> {
+        let Some(free) = self.free else {
+            return Ok(());
+        };
+        let wanted = match self.takeback {
+            Takeback::Never => self.batch_bytes,
+            Takeback::Possible => 2 * (written_so_far + self.batch_bytes),
+        } + DISK_RESERVE_BYTES;
+        if free < wanted as f64 {
+            return Err(StoreError::quota());
+        }
+        Ok(())
+    }
+}
+
 /// The body of [`Store::write_batch`]: reads first, then writes, all in `tx`.
 async fn write_in(
     tx: &Transaction,
     import_id: &str,
     file: &str,
     batch: &ImportBatch,
-    batch_bytes: u64,
+    prepared: PreparedMessages,
+    room: &RoomCheck,
 ) -> Result<ImportBatchReply, StoreError> {
     let e = idb_err("save the import");
     let contacts = tx.object_store(CONTACTS).map_err(&e)?;
     let notes = tx.object_store(NOTES).map_err(&e)?;
     let messages = tx.object_store(MESSAGES).map_err(&e)?;
     let imports = tx.object_store(IMPORTS).map_err(&e)?;
+    let recency = tx.object_store(RECENCY).map_err(&e)?;
     let by_identity = contacts.index("identity").map_err(&e)?;
     let by_fingerprint = messages.index("fingerprint").map_err(&e)?;
 
     // ---- phase 1: issue every read at once; IndexedDB answers them in order.
-    let incoming_records: Vec<MessageRecord> = batch
-        .messages
-        .iter()
-        .map(|m| MessageRecord::new(m.clone(), import_id))
-        .collect();
+    let PreparedMessages {
+        records: incoming_records,
+        encoded,
+    } = prepared;
     let mut identity_keys: BTreeSet<String> = BTreeSet::new();
     for c in &batch.contacts {
         identity_keys.extend(c.identities.iter().map(Identity::key));
-    }
-    for r in &incoming_records {
-        identity_keys.extend(r.party_time.iter().map(|(k, _)| k.clone()));
     }
     let contact_ids: BTreeSet<&str> = batch
         .contacts
@@ -1916,6 +2071,17 @@ async fn write_in(
     let log_req = imports.get(key_of(import_id)).map_err(&e)?;
     // Requests of one transaction complete in order: when the last is done, all are.
     let log_value = log_req.await.map_err(&e)?;
+    let stored_log: Option<ImportLog> = from_js_opt(&log_value.unwrap_or(JsValue::UNDEFINED))?;
+    if stored_log
+        .as_ref()
+        .is_some_and(|log| log.status == CANCELLED)
+    {
+        // A batch sent before the user's Cancel arrived after it.
+        return Err(StoreError::new(
+            "This import was cancelled, so this part of it was not saved.",
+        ));
+    }
+    room.check(stored_log.as_ref().map_or(0, |log| log.bytes_written))?;
 
     let result_of =
         |r: &dyn ResultOf| -> Result<JsValue, StoreError> { r.result_value().map_err(&e) };
@@ -2029,6 +2195,8 @@ async fn write_in(
             note_writes.insert(id.clone(), note);
         }
     }
+    // Per identity key, the newest message or book date this batch brings.
+    let mut recent: HashMap<String, Millis> = HashMap::new();
     for h in &batch.histories {
         let id = final_ids
             .get(&h.contact)
@@ -2044,14 +2212,17 @@ async fn write_in(
                 contact: id.clone(),
                 ..h.clone()
             });
-            record.last = record.last.max(h.last.unwrap_or(0));
+            for k in &record.identity_keys {
+                let newest = recent.entry(k.clone()).or_insert(0);
+                *newest = (*newest).max(h.last.unwrap_or(0));
+            }
             touched.insert(id);
         }
     }
 
     let mut seen_in_batch: HashSet<String> = HashSet::new();
-    let mut new_messages = Vec::new();
-    for (record, (by_key, by_fp)) in incoming_records.into_iter().zip(&message_reqs) {
+    let mut new_messages: Vec<u32> = Vec::new();
+    for (n, (record, (by_key, by_fp))) in incoming_records.iter().zip(&message_reqs).enumerate() {
         let stored = !result_of(by_key)?.is_undefined() || !result_of(by_fp)?.is_undefined();
         if stored
             || !seen_in_batch.insert(record.id.clone())
@@ -2061,16 +2232,10 @@ async fn write_in(
             continue;
         }
         for (k, t) in &record.party_time {
-            if let Some(id) = owners.get(k) {
-                if let Some(c) = records.get_mut(id) {
-                    if *t > c.last {
-                        c.last = *t;
-                        touched.insert(id.clone());
-                    }
-                }
-            }
+            let newest = recent.entry(k.clone()).or_insert(0);
+            *newest = (*newest).max(*t);
         }
-        new_messages.push(record);
+        new_messages.push(n as u32);
     }
     reply.messages_added = new_messages.len() as u64;
 
@@ -2085,17 +2250,19 @@ async fn write_in(
     for note in to_js_all(&notes_list)?.iter() {
         notes.put(&note, None).map_err(&e)?;
     }
-    for record in to_js_all(&new_messages)?.iter() {
-        messages.put(&record, None).map_err(&e)?;
+    for n in new_messages {
+        messages.put(&encoded.get(n), None).map_err(&e)?;
     }
-    let mut log: ImportLog =
-        from_js_opt(&log_value.unwrap_or(JsValue::UNDEFINED))?.unwrap_or_else(|| ImportLog {
-            import_id: import_id.to_owned(),
-            file: file.to_owned(),
-            started: stamp,
-            status: "running".into(),
-            ..Default::default()
-        });
+    for (party, time) in &recent {
+        put_recency(&recency, *time, party, import_id)?;
+    }
+    let mut log: ImportLog = stored_log.unwrap_or_else(|| ImportLog {
+        import_id: import_id.to_owned(),
+        file: file.to_owned(),
+        started: stamp,
+        status: "running".into(),
+        ..Default::default()
+    });
     log.updated = stamp;
     log.batches += 1;
     log.contacts_added += reply.contacts_added;
@@ -2104,7 +2271,7 @@ async fn write_in(
     log.skipped += batch.stats.skipped;
     log.bytes_read = log.bytes_read.max(batch.stats.bytes_read);
     if reply.messages_added + reply.contacts_added > 0 {
-        log.bytes_written += batch_bytes;
+        log.bytes_written += room.batch_bytes;
     }
     imports.put(&to_js(&log)?, None).map_err(&e)?;
     Ok(reply)
