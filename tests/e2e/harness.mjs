@@ -32,6 +32,9 @@
 //                          kind "page".
 //   await rapport.sendFromContent(page, request) -> the same from the probe content
 //                          script of a routed site page, i.e. sender kind "content".
+//   await rapport.timedFromContent(page, request) -> { reply, elapsedMs }: elapsedMs is
+//                          sendMessage to reply as the content script saw it, without
+//                          the test driver's own round trip.
 //   rapport.serve(url, response)       serve a fixture at a real site URL; `url` is an
 //                          exact URL string (its #fragment ignored), a RegExp or a
 //                          predicate on the URL string;
@@ -97,8 +100,9 @@ const PROBE_CONTENT = `
 window.addEventListener('message', (event) => {
   if (event.source !== window || !event.data || !('rapportProbe' in event.data)) return;
   const { rapportProbe: request, probeId } = event.data;
+  const sent = performance.now();
   chrome.runtime.sendMessage(request).then(
-    (reply) => window.postMessage({ rapportProbeReply: reply, probeId }, '*'),
+    (reply) => window.postMessage({ rapportProbeReply: reply, probeId, elapsedMs: performance.now() - sent }, '*'),
     (error) => window.postMessage({ rapportProbeReply: { ok: false, error: String(error) }, probeId }, '*'));
 });
 `;
@@ -265,6 +269,10 @@ export async function launch(options = {}) {
     },
 
     async sendFromContent(page, request) {
+      return (await rapport.timedFromContent(page, request)).reply;
+    },
+
+    async timedFromContent(page, request) {
       if (!probe) throw new Error('sendFromContent needs launch({ probe: true })');
       return page.evaluate(
         (req) =>
@@ -273,7 +281,7 @@ export async function launch(options = {}) {
             const onReply = (event) => {
               if (event.source === window && event.data && event.data.probeId === probeId && 'rapportProbeReply' in event.data) {
                 window.removeEventListener('message', onReply);
-                resolveReply(event.data.rapportProbeReply);
+                resolveReply({ reply: event.data.rapportProbeReply, elapsedMs: event.data.elapsedMs });
               }
             };
             window.addEventListener('message', onReply);

@@ -193,7 +193,7 @@ table(['Figure', 'Target', 'Measured', 'Verdict'], [
     verdict(seeded ? seeded.seconds <= 60 * (seeded.messages / 100000) : undefined, `${num(seeded?.seconds)} s, see below`)],
   ['Stopped worker woken by an analyze request, first verdict (p95)', '<= 300 ms', wake ? `${ms(wake.p95_ms)} (p50 ${ms(wake.p50_ms)}, ${wake.samples} wakes, ${wake.stored_messages} messages stored)` : 'n/a',
     verdict(wake ? wake.p95_ms <= 300 : undefined, `${ms(wake?.p95_ms)}`)],
-  ['Warm verdict, messaging included (p95, issue 4)', '<= 10 ms', wake?.warm_p95_ms !== undefined ? `${ms(wake.warm_p95_ms)} (p50 ${ms(wake.warm_p50_ms)})` : 'n/a',
+  ['Warm verdict, messaging included (p95, issue 4; timed in the content script)', '<= 10 ms', wake?.warm_p95_ms !== undefined ? `${ms(wake.warm_p95_ms)} (p50 ${ms(wake.warm_p50_ms)}; with the test driver's round trip ${ms(wake.warm_driver_p95_ms)})` : 'n/a',
     verdict(wake?.warm_p95_ms !== undefined ? wake.warm_p95_ms <= 10 : undefined, `${ms(wake?.warm_p95_ms)}`)],
 ]);
 const workerFailure = one('worker-failure');

@@ -24,30 +24,52 @@ extern "C" {
 /// Sends a request and returns the reply's JSON when it says `ok: true`, or the
 /// service's own sentence when it says `ok: false`.
 pub async fn call(request: &Request) -> Result<serde_json::Value, String> {
+    send(request)?.reply().await
+}
+
+/// A request already on its way, whose reply is awaited later: a page can prepare
+/// its next request while the background works on this one.
+pub struct Sent(JsFuture);
+
+/// Sends a request now; [`Sent::reply`] awaits the answer.
+pub fn send(request: &Request) -> Result<Sent, String> {
+    // As text: the background reads JSON text, and a batch of a thousand messages
+    // would otherwise be parsed here only to be stringified again there.
     let json = serde_json::to_string(request).map_err(|e| e.to_string())?;
-    let message = js_sys::JSON::parse(&json).map_err(js_error)?;
-    let promise = send_message(&message).map_err(js_error)?;
-    let reply = JsFuture::from(promise).await.map_err(js_error)?;
-    if reply.is_undefined() || reply.is_null() {
-        return Err(t("errorNoReply"));
+    let promise = send_message(&JsValue::from_str(&json)).map_err(js_error)?;
+    Ok(Sent(JsFuture::from(promise)))
+}
+
+impl Sent {
+    /// `reply`, read as `T`.
+    pub async fn reply_as<T: DeserializeOwned>(self) -> Result<T, String> {
+        let value = self.reply().await?;
+        crate::protocol::from_value(&value).map_err(|e| e.to_string())
     }
-    let text: String = js_sys::JSON::stringify(&reply).map_err(js_error)?.into();
-    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
-    if value.get("ok").and_then(|ok| ok.as_bool()) == Some(true) {
-        Ok(value)
-    } else {
-        Err(value
-            .get("error")
-            .and_then(|e| e.as_str())
-            .map(str::to_owned)
-            .unwrap_or_else(|| t("errorNoReply")))
+
+    /// The reply's JSON when it says `ok: true`, else the service's own sentence.
+    pub async fn reply(self) -> Result<serde_json::Value, String> {
+        let reply = self.0.await.map_err(js_error)?;
+        if reply.is_undefined() || reply.is_null() {
+            return Err(t("errorNoReply"));
+        }
+        let text: String = js_sys::JSON::stringify(&reply).map_err(js_error)?.into();
+        let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+        if value.get("ok").and_then(|ok| ok.as_bool()) == Some(true) {
+            Ok(value)
+        } else {
+            Err(value
+                .get("error")
+                .and_then(|e| e.as_str())
+                .map(str::to_owned)
+                .unwrap_or_else(|| t("errorNoReply")))
+        }
     }
 }
 
 /// `call`, then reads the whole reply as `T` (the reply structs ignore `ok`).
 pub async fn call_as<T: DeserializeOwned>(request: &Request) -> Result<T, String> {
-    let value = call(request).await?;
-    crate::protocol::from_value(&value).map_err(|e| e.to_string())
+    send(request)?.reply_as().await
 }
 
 /// `call`, then reads one field of the reply as `T`.

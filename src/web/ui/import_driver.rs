@@ -6,10 +6,10 @@
 //! must have been written) and proposes the owner, then, once the user confirmed, the
 //! import proper, whose batches the background writes one transaction each.
 
-use super::bridge::{call_as, js_error};
+use super::bridge::{js_error, send, Sent};
 use crate::import::{ImportError, ImportReport, Importer, Me, Place, DETECT_BYTES};
 use crate::protocol::{ImportBatchReply, Request};
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::File;
@@ -159,6 +159,11 @@ pub async fn scan(
 }
 
 /// The import pass: every batch goes to the background under `import_id`.
+///
+/// One batch stays in flight: the next is sent before the previous reply is awaited,
+/// so this page parses while the background writes (the background keeps them in
+/// order). Whatever ends the pass, the batch in flight is answered before this
+/// returns, so a Cancel sent afterwards comes after it.
 pub async fn import(
     file: &File,
     me: Me,
@@ -168,9 +173,9 @@ pub async fn import(
     on_progress: &dyn Fn(&Progress),
 ) -> Result<FileResult, Stop> {
     let name = file.name();
-    let written = Rc::new(Cell::new(ImportBatchReply::default()));
-    let sink = written.clone();
-    let report = stream(
+    let written = Cell::new(ImportBatchReply::default());
+    let in_flight: RefCell<Option<Sent>> = RefCell::new(None);
+    let streamed = stream(
         file,
         me,
         Phase::Importing,
@@ -178,31 +183,45 @@ pub async fn import(
         cancel,
         on_progress,
         |batch| {
-            let request = Request::ImportBatch {
+            let sent = send(&Request::ImportBatch {
                 import_id: import_id.to_owned(),
                 file: name.clone(),
                 batch,
-            };
-            let sink = sink.clone();
+            });
+            let previous = sent.map(|sent| in_flight.borrow_mut().replace(sent));
+            let written = &written;
             async move {
-                let reply = call_as::<ImportBatchReply>(&request)
-                    .await
-                    .map_err(Stop::Store)?;
-                let mut total = sink.get();
-                total.contacts_added += reply.contacts_added;
-                total.messages_added += reply.messages_added;
-                total.duplicates += reply.duplicates;
-                sink.set(total);
-                Ok(())
+                match previous.map_err(Stop::Store)? {
+                    Some(previous) => tally(previous, written).await,
+                    None => Ok(()),
+                }
             }
         },
     )
-    .await?;
+    .await;
+    let last = in_flight.borrow_mut().take();
+    let settled = match last {
+        Some(sent) => tally(sent, &written).await,
+        None => Ok(()),
+    };
+    let report = streamed?;
+    settled?;
     Ok(FileResult {
         file: name,
         written: written.get(),
         report: Some(report),
     })
+}
+
+/// Awaits a batch's reply and adds it to the file's total.
+async fn tally(sent: Sent, written: &Cell<ImportBatchReply>) -> Result<(), Stop> {
+    let reply: ImportBatchReply = sent.reply_as().await.map_err(Stop::Store)?;
+    let mut total = written.get();
+    total.contacts_added += reply.contacts_added;
+    total.messages_added += reply.messages_added;
+    total.duplicates += reply.duplicates;
+    written.set(total);
+    Ok(())
 }
 
 /// Throughput in bytes per second and the seconds left, once there is enough to tell.
