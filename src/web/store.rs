@@ -882,13 +882,6 @@ impl Store {
         )?;
         let e = idb_err("cancel the import");
         let messages = tx.object_store(MESSAGES).map_err(&e)?;
-        let keys = messages
-            .index("import")
-            .map_err(&e)?
-            .get_all_keys(Some(key_of(import_id)), None)
-            .map_err(&e)?
-            .await
-            .map_err(&e)?;
         let contacts = tx.object_store(CONTACTS).map_err(&e)?;
         let all = contacts
             .get_all(None, None)
@@ -896,10 +889,7 @@ impl Store {
             .await
             .map_err(&e)?;
         let records: Vec<ContactRecord> = from_js_array(all)?;
-        let removed = keys.len() as u64;
-        for key in &keys {
-            messages.delete(Query::from(key.clone())).map_err(&e)?;
-        }
+        let removed = delete_by_import(&messages, import_id, &e).await?;
         for r in records
             .iter()
             .filter(|r| r.created_by.as_deref() == Some(import_id))
@@ -907,16 +897,7 @@ impl Store {
             contacts.delete(key_of(&r.id)).map_err(&e)?;
         }
         let recency = tx.object_store(RECENCY).map_err(&e)?;
-        let dated = recency
-            .index("import")
-            .map_err(&e)?
-            .get_all_keys(Some(key_of(import_id)), None)
-            .map_err(&e)?
-            .await
-            .map_err(&e)?;
-        for key in dated {
-            recency.delete(Query::from(key)).map_err(&e)?;
-        }
+        delete_by_import(&recency, import_id, &e).await?;
         let imports = tx.object_store(IMPORTS).map_err(&e)?;
         let log: Option<ImportLog> = from_js_opt(
             &imports
@@ -1696,44 +1677,50 @@ async fn open_once(name: &str, version: u32) -> Result<IdbDatabase, OpenError> {
     Ok(raw)
 }
 
-/// The results (JS arrays) of `getAll` requests issued together in one transaction,
-/// in order. Only the last is awaited: requests complete in order, and `idb` attaches
-/// its handlers when a request is awaited, so awaiting one that already completed
-/// would never resolve.
-async fn all_results(
-    mut requests: Vec<idb::request::GetAllStoreRequest>,
+/// The results of requests issued together in one transaction, in order. Only the
+/// last is awaited (`last_value` turns its output into the same JS value the others
+/// hold): requests complete in order, and `idb` attaches its handlers when a request
+/// is awaited, so awaiting one that already completed would never resolve.
+async fn settled<R, T>(
+    mut requests: Vec<R>,
     e: &impl Fn(idb::Error) -> StoreError,
-) -> Result<Vec<JsValue>, StoreError> {
+    last_value: impl FnOnce(T) -> JsValue,
+) -> Result<Vec<JsValue>, StoreError>
+where
+    R: ResultOf + std::future::IntoFuture<Output = Result<T, idb::Error>>,
+{
     let Some(last) = requests.pop() else {
         return Ok(Vec::new());
     };
-    let last: js_sys::Array = last.await.map_err(e)?.into_iter().collect();
-    let mut out: Vec<JsValue> = requests
-        .iter()
-        .map(|r| r.result_value().map_err(e))
-        .collect::<Result<_, _>>()?;
-    out.push(last.into());
-    Ok(out)
-}
-
-/// The values `requests` found (`undefined` where none), in order. Requests of one
-/// transaction complete in order, so only the last is awaited: idb attaches its
-/// handlers at the await, and awaiting a request that already completed would never
-/// resolve.
-async fn get_results(
-    mut requests: Vec<idb::request::GetStoreRequest>,
-    e: &impl Fn(idb::Error) -> StoreError,
-) -> Result<Vec<JsValue>, StoreError> {
-    let Some(last) = requests.pop() else {
-        return Ok(Vec::new());
-    };
-    let last = last.await.map_err(e)?.unwrap_or(JsValue::UNDEFINED);
+    let last = last_value(last.await.map_err(e)?);
     let mut out: Vec<JsValue> = requests
         .iter()
         .map(|r| r.result_value().map_err(e))
         .collect::<Result<_, _>>()?;
     out.push(last);
     Ok(out)
+}
+
+/// [`settled`] for `getAll` requests: one JS array each.
+async fn all_results(
+    requests: Vec<idb::request::GetAllStoreRequest>,
+    e: &impl Fn(idb::Error) -> StoreError,
+) -> Result<Vec<JsValue>, StoreError> {
+    settled(requests, e, |values: Vec<JsValue>| {
+        values.into_iter().collect::<js_sys::Array>().into()
+    })
+    .await
+}
+
+/// [`settled`] for `get` requests: the value found, or `undefined`.
+async fn get_results(
+    requests: Vec<idb::request::GetStoreRequest>,
+    e: &impl Fn(idb::Error) -> StoreError,
+) -> Result<Vec<JsValue>, StoreError> {
+    settled(requests, e, |value: Option<JsValue>| {
+        value.unwrap_or(JsValue::UNDEFINED)
+    })
+    .await
 }
 
 /// The ids of the candidates, best prefix first, until `limit` are found, reading
@@ -1910,6 +1897,26 @@ fn mint_id(identity_keys: &[String], salt: Millis) -> String {
         "c-{}",
         crate::import::fingerprint(&[joined.as_bytes(), salt.to_string().as_bytes()])
     )
+}
+
+/// Deletes the records of `store` that `import_id` added (its `import` index); returns
+/// how many.
+async fn delete_by_import(
+    store: &idb::ObjectStore,
+    import_id: &str,
+    e: &impl Fn(idb::Error) -> StoreError,
+) -> Result<u64, StoreError> {
+    let keys = store
+        .index("import")
+        .map_err(e)?
+        .get_all_keys(Some(key_of(import_id)), None)
+        .map_err(e)?
+        .await
+        .map_err(e)?;
+    for key in &keys {
+        store.delete(Query::from(key.clone())).map_err(e)?;
+    }
+    Ok(keys.len() as u64)
 }
 
 /// Notes that a message or book entry with `party` (an identity key) is dated
